@@ -1,0 +1,1 @@
+"""Qt-free domain core: codes, money, API client, ledger, policy, sync."""

@@ -1,0 +1,1 @@
+"""Client of the platform's /v1 merchant API."""

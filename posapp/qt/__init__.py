@@ -1,0 +1,1 @@
+"""Thin Qt layer over the core and the scanning pipeline."""

@@ -1,0 +1,1 @@
+"""Reference sandbox server of the posapp /v1 merchant API contract."""

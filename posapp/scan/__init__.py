@@ -1,0 +1,1 @@
+"""Qt-free scanning pipeline: frame sources, QR decoders, strategy, confirmation."""
