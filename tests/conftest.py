@@ -1,0 +1,33 @@
+"""Shared fixtures: every test gets its own data folder and an in-memory keyring."""
+
+from __future__ import annotations
+
+import os
+
+import keyring
+import pytest
+
+from tests.support.memory_keyring import MemoryKeyring
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path, monkeypatch):
+    """Keep every test away from the real app-data folder."""
+    data = tmp_path / "appdata"
+    data.mkdir()
+    monkeypatch.setenv("POSAPP_DATA_DIR", str(data))
+    return data
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring():
+    """A fresh in-memory keyring per test (never keyrings.alt, never a file)."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
