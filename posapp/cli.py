@@ -1,0 +1,63 @@
+"""The `posapp` command: the app's jobs, each a subcommand.
+
+`posapp demo` (the default) walks through a scan, a redemption, an outage and a sync against the built-in
+sandbox; `posapp decode FILE...` answers "why won't this voucher scan?"; `posapp sandbox` starts the
+reference server. Heavy modules are imported only by the subcommand that needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+
+def _demo(argv: Sequence[str]) -> int:
+    from posapp.demo import main as demo_main
+
+    return demo_main(argv)
+
+
+def _decode(argv: Sequence[str]) -> int:
+    from posapp.scan.decode_files import main as decode_main
+
+    return decode_main(argv)
+
+
+def _sandbox(argv: Sequence[str]) -> int:
+    from posapp.sandbox.cli import main as sandbox_main
+
+    return sandbox_main(argv)
+
+
+COMMANDS: dict[str, tuple[Callable[[Sequence[str]], int], str]] = {
+    "demo": (_demo, "scripted walk against the built-in sandbox (default) / percorso dimostrativo"),
+    "decode": (_decode, "decode QR codes in image or video files, one JSON line per file"),
+    "sandbox": (_sandbox, "run the reference sandbox server of the /v1 API"),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in ("-h", "--help"):
+        parser = argparse.ArgumentParser(prog="posapp", description=__doc__.splitlines()[0])
+        sub = parser.add_subparsers(title="commands")
+        for name, (_, help_text) in COMMANDS.items():
+            sub.add_parser(name, help=help_text)
+        parser.print_help()
+        return 0
+    name = args.pop(0) if args and not args[0].startswith("-") else "demo"
+    if name not in COMMANDS:
+        print(f"posapp: unknown command {name!r}; try: {', '.join(COMMANDS)}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    handler, _ = COMMANDS[name]
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
