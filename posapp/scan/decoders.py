@@ -1,0 +1,189 @@
+"""QR decoders behind one interface, each optional, QR only.
+
+QR only on purpose: a webcam pointed at a counter sees price tags, receipts and textures, and 1-D
+barcode readers happily "decode" those. A decoder whose library is missing raises DecoderUnavailable
+naming what to install, so the app can fall back or explain.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    decoder: str
+
+
+class DecoderUnavailable(RuntimeError):
+    """A decoder's library is missing; `hint` says what to install."""
+
+    def __init__(self, name: str, hint: str) -> None:
+        super().__init__(f"decoder {name!r} unavailable: {hint}")
+        self.name = name
+        self.hint = hint
+
+
+class Decoder(ABC):
+    name: str = "?"
+
+    @abstractmethod
+    def decode(self, gray: np.ndarray) -> list[Decoded]:
+        """All QR codes in a grayscale (uint8, 2-D) image; [] when none."""
+
+
+def bytes_to_text(data: bytes) -> str:
+    """Payload bytes as str: UTF-8 when valid (with or without BOM), else Latin-1 (QR's default)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def as_gray(image: np.ndarray) -> np.ndarray:
+    """A contiguous uint8 grayscale view of a BGR, BGRA or gray frame."""
+    if image.ndim == 3:
+        if image.shape[2] == 4:
+            image = cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY)
+        elif image.shape[2] == 3:
+            image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+        else:
+            image = image[:, :, 0]
+    if image.dtype != np.uint8:
+        image = np.clip(image, 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(image)
+
+
+def _unique(found: list[Decoded]) -> list[Decoded]:
+    seen: set[str] = set()
+    out = []
+    for d in found:
+        if d.text and d.text not in seen:
+            seen.add(d.text)
+            out.append(d)
+    return out
+
+
+class ZXingDecoder(Decoder):
+    """zxing-cpp: the most tolerant reader measured (blur, perspective, inverted codes)."""
+
+    name = "zxing"
+
+    def __init__(
+        self, *, try_invert: bool = True, try_rotate: bool = True, try_downscale: bool = True
+    ) -> None:
+        try:
+            import zxingcpp
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise DecoderUnavailable("zxing", "pip install zxing-cpp") from exc
+        self._zx = zxingcpp
+        self._options = {
+            "formats": zxingcpp.BarcodeFormat.QRCode,
+            "try_invert": try_invert,
+            "try_rotate": try_rotate,
+            "try_downscale": try_downscale,
+        }
+
+    def decode(self, gray: np.ndarray) -> list[Decoded]:
+        results = self._zx.read_barcodes(as_gray(gray), **self._options)
+        return _unique(
+            [
+                Decoded(bytes_to_text(bytes(r.bytes)), self.name)
+                for r in results
+                if r.valid and r.format == self._zx.BarcodeFormat.QRCode
+            ]
+        )
+
+
+class ZBarDecoder(Decoder):
+    """pyzbar over the system libzbar: fast on clean codes, blind to light-on-dark ones."""
+
+    name = "zbar"
+
+    def __init__(self) -> None:
+        if importlib.util.find_spec("pyzbar") is None:
+            raise DecoderUnavailable("zbar", "pip install pyzbar")
+        try:
+            from pyzbar import pyzbar
+        except (ImportError, OSError) as exc:  # pyzbar is there, the shared library is not
+            raise DecoderUnavailable(
+                "zbar", "pyzbar needs the system library libzbar0 (apt install libzbar0)"
+            ) from exc
+        self._decode = pyzbar.decode
+        self._symbols = [pyzbar.ZBarSymbol.QRCODE]
+
+    def decode(self, gray: np.ndarray) -> list[Decoded]:
+        results = self._decode(as_gray(gray), symbols=self._symbols)
+        return _unique(
+            [Decoded(bytes_to_text(r.data), self.name) for r in results if r.type == "QRCODE"]
+        )
+
+
+class OpenCVDecoder(Decoder):
+    """OpenCV's own QR detector: no extra dependency, but the least tolerant of the three."""
+
+    name = "opencv"
+
+    def __init__(self, aruco: bool = False) -> None:
+        factory = getattr(cv2, "QRCodeDetectorAruco", None) if aruco else cv2.QRCodeDetector
+        if factory is None:
+            raise DecoderUnavailable("opencv", "this OpenCV build has no QR detector")
+        self._detector = factory()
+        if aruco:
+            self.name = "opencv-aruco"
+
+    def decode(self, gray: np.ndarray) -> list[Decoded]:
+        try:
+            ok, texts, _points, _ = self._detector.detectAndDecodeMulti(as_gray(gray))
+        except cv2.error:
+            return []
+        if not ok:
+            return []
+        return _unique([Decoded(_cv_text(t), self.name) for t in texts if t])
+
+
+def _cv_text(text: str | bytes) -> str:
+    # OpenCV hands bytes as a str decoded byte-per-char in some builds; recover UTF-8 when it is.
+    if isinstance(text, bytes):
+        return bytes_to_text(text)
+    try:
+        return bytes_to_text(text.encode("latin-1"))
+    except UnicodeEncodeError:
+        return text
+
+
+FACTORIES: dict[str, Callable[[], Decoder]] = {
+    "zxing": ZXingDecoder,
+    "zbar": ZBarDecoder,
+    "opencv": OpenCVDecoder,
+    "opencv-aruco": lambda: OpenCVDecoder(aruco=True),
+}
+
+
+def make_decoder(name: str) -> Decoder:
+    """A decoder by name; DecoderUnavailable if its library is missing or the name is unknown."""
+    factory = FACTORIES.get(name.strip().lower())
+    if factory is None:
+        raise DecoderUnavailable(name, f"unknown decoder; known: {', '.join(FACTORIES)}")
+    return factory()
+
+
+def available_decoders() -> list[str]:
+    """Names of the decoders that can be built here."""
+    names = []
+    for name in FACTORIES:
+        try:
+            make_decoder(name)
+        except DecoderUnavailable:
+            continue
+        names.append(name)
+    return names
