@@ -1,0 +1,172 @@
+"""What the shopkeeper reads: every refusal, rejection and status in plain Italian and English.
+
+Qt-free so the core, the CLI and the tests share one catalog; the Qt layer shows these strings and
+never an HTTP status or exception text. Keys are `<group>.<machine code>`, so a reason code from the
+parser or the API maps to words with no table in between. Money and times arrive already formatted
+(see `money.format_cents`) as `{placeholder}` parameters.
+"""
+
+from __future__ import annotations
+
+from string import Formatter
+
+LANGUAGES = ("it", "en")
+DEFAULT_LANG = "it"
+GENERIC_KEY = "error.generic"
+MISSING_PARAM = "…"
+
+CATALOG: dict[str, dict[str, str]] = {
+    GENERIC_KEY: {
+        "it": "Qualcosa non ha funzionato: riprova",
+        "en": "Something went wrong: please try again",
+    },
+    # the code parser (codes.RejectReason)
+    "reject.empty": {"it": "Nessun codice letto", "en": "No code was read"},
+    "reject.too_long": {
+        "it": "Codice troppo lungo: non è un buono",
+        "en": "Code too long: this is not a voucher",
+    },
+    "reject.control_characters": {
+        "it": "Codice illeggibile: contiene caratteri non validi",
+        "en": "Unreadable code: it contains invalid characters",
+    },
+    "reject.unknown_format": {
+        "it": "Questo codice non è un buono",
+        "en": "This code is not a voucher",
+    },
+    "reject.bad_check": {
+        "it": "Codice sbagliato: controlla di averlo scritto bene",
+        "en": "Wrong code: check that it was typed correctly",
+    },
+    "reject.bad_encoding": {
+        "it": "Codice illeggibile: riprova la scansione",
+        "en": "Unreadable code: please scan it again",
+    },
+    "reject.bad_length": {
+        "it": "Codice incompleto o rovinato: riprova la scansione",
+        "en": "Incomplete or damaged code: please scan it again",
+    },
+    "reject.unsupported_version": {
+        "it": "Tipo di buono non ancora supportato: aggiorna l'app",
+        "en": "Voucher type not supported yet: please update the app",
+    },
+    "reject.unknown_key": {
+        "it": "Impossibile verificare il buono: firma sconosciuta",
+        "en": "The voucher cannot be checked: unknown signature",
+    },
+    "reject.key_not_valid": {
+        "it": "La firma del buono è scaduta o non ancora valida",
+        "en": "The voucher's signature has expired or is not valid yet",
+    },
+    "reject.bad_signature": {
+        "it": "Buono non autentico: la firma non corrisponde",
+        "en": "Voucher not genuine: the signature does not match",
+    },
+    "reject.expired": {"it": "Buono scaduto", "en": "Voucher expired"},
+    # the platform's business refusals (API error codes)
+    "refused.unknown_voucher": {"it": "Buono sconosciuto", "en": "Unknown voucher"},
+    "refused.voucher_used": {"it": "Buono già utilizzato", "en": "Voucher already used"},
+    "refused.insufficient_balance": {
+        "it": "Credito insufficiente: restano {balance}",
+        "en": "Not enough credit: {balance} left",
+    },
+    "refused.partial_not_allowed": {
+        "it": "Questo buono va usato tutto in una volta",
+        "en": "This voucher must be used in full at once",
+    },
+    "refused.voucher_expired": {"it": "Buono scaduto", "en": "Voucher expired"},
+    "refused.voucher_cancelled": {"it": "Buono annullato", "en": "Voucher cancelled"},
+    "refused.other_shop": {
+        "it": "Buono di un altro negozio",
+        "en": "This voucher belongs to another shop",
+    },
+    "refused.currency_mismatch": {
+        "it": "La valuta non è quella del buono",
+        "en": "The currency does not match the voucher",
+    },
+    "refused.invalid_amount": {"it": "Importo non valido", "en": "Invalid amount"},
+    "refused.void_window_expired": {
+        "it": "Troppo tardi per annullare questa operazione",
+        "en": "Too late to cancel this redemption",
+    },
+    "refused.idempotency_key_reused": {
+        "it": "Operazione già registrata con dati diversi: scansiona di nuovo",
+        "en": "Already recorded with different details: please scan again",
+    },
+    "refused.request_in_flight": {
+        "it": "Operazione ancora in corso: attendi qualche secondo",
+        "en": "Still being processed: wait a few seconds",
+    },
+    # the offline policy
+    "offline.not_proven": {
+        "it": "Senza connessione non si può verificare questo buono",
+        "en": "This voucher cannot be checked without a connection",
+    },
+    "offline.stale_sync": {
+        "it": "Nessun aggiornamento da oltre {hours} ore: serve la connessione",
+        "en": "No update for more than {hours} hours: a connection is needed",
+    },
+    "offline.over_value_cap": {
+        "it": "Senza connessione il massimo per buono è {cap}",
+        "en": "Without a connection the limit per voucher is {cap}",
+    },
+    "offline.over_pending_count": {
+        "it": "Troppe operazioni in attesa di invio (massimo {cap}): serve la connessione",
+        "en": "Too many redemptions waiting to be sent (limit {cap}): a connection is needed",
+    },
+    "offline.over_pending_value": {
+        "it": "Totale in attesa di invio oltre {cap}: serve la connessione",
+        "en": "Total waiting to be sent is over {cap}: a connection is needed",
+    },
+    "offline.already_redeemed_here": {
+        "it": "Buono già usato in questa cassa",
+        "en": "Voucher already used at this till",
+    },
+    "offline.insufficient_cached_balance": {
+        "it": "Credito insufficiente: restano {balance} (ultimo dato noto)",
+        "en": "Not enough credit: {balance} left (last known)",
+    },
+    "offline.revoked": {
+        "it": "Buono ritirato dalla piattaforma",
+        "en": "Voucher withdrawn by the platform",
+    },
+    "offline.no_account": {
+        "it": "Nessuna piattaforma configurata per questo buono",
+        "en": "No platform is set up for this voucher",
+    },
+    # status bar and verdicts
+    "status.online": {"it": "In linea", "en": "Online"},
+    "status.offline": {"it": "Senza connessione", "en": "Offline"},
+    "status.pending": {"it": "{count} in attesa di invio", "en": "{count} waiting to be sent"},
+    "status.oldest": {"it": "la più vecchia da {age}", "en": "oldest waiting {age}"},
+    "status.last_sync": {
+        "it": "Ultimo aggiornamento: {when}",
+        "en": "Last update: {when}",
+    },
+    "verdict.accepted": {"it": "Accettato", "en": "Accepted"},
+    "verdict.accepted_offline": {
+        "it": "Accettato senza connessione: verrà inviato appena possibile",
+        "en": "Accepted offline: it will be sent as soon as possible",
+    },
+    "verdict.refused": {"it": "Rifiutato", "en": "Refused"},
+    "verdict.confirm": {"it": "Premi Invio per confermare", "en": "Press Enter to confirm"},
+}
+
+
+class _Params(dict):
+    """Format parameters where a forgotten one shows as an ellipsis instead of raising KeyError."""
+
+    def __missing__(self, name: str) -> str:
+        return MISSING_PARAM
+
+
+def placeholders(template: str) -> set[str]:
+    """The `{names}` a template uses."""
+    return {name for _, name, _, _ in Formatter().parse(template) if name}
+
+
+def text(key: str, lang: str = DEFAULT_LANG, **params: object) -> str:
+    """The message for `key` in `lang` (Italian if unknown); an unknown key gives a generic one."""
+    entry = CATALOG.get(key) or CATALOG[GENERIC_KEY]
+    template = entry.get(lang) or entry[DEFAULT_LANG]
+    return template.format_map(_Params(params))
