@@ -1,0 +1,115 @@
+"""Till tokens in the OS keyring (Credential Locker, Keychain, Secret Service) and nowhere else.
+
+With no usable keyring the app says so (CredentialsUnavailable) and stores nothing: there is no
+file or plain-text fallback, on purpose, because a token in a file is a till anyone can impersonate.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import keyring
+import keyring.errors
+from keyring.backend import KeyringBackend
+from keyring.backends import chainer, fail, null
+
+log = logging.getLogger("posapp.credentials")
+
+SERVICE = "posapp"
+MESSAGE_KEY = "credentials.unavailable"
+MESSAGE_IT = (
+    "Nessun portachiavi di sistema disponibile: il codice di accesso della cassa non può essere "
+    "conservato in modo sicuro. Attiva il portachiavi del sistema operativo e riprova."
+)
+MESSAGE_EN = (
+    "No system keyring is available: the till's access token cannot be kept safely. "
+    "Enable the operating system's keyring and try again."
+)
+# Backends that would keep a secret in a plain or home-made file: refused like a missing keyring.
+_REFUSED_MODULES = ("keyrings.alt", "keyring.backends.fail", "keyring.backends.null")
+
+
+class CredentialsUnavailable(Exception):
+    """No usable OS keyring; `detail` says why (for logs), the text is for the shopkeeper."""
+
+    message_key = MESSAGE_KEY
+
+    def __init__(self, detail: str = "") -> None:
+        self.detail = detail
+        super().__init__(f"{MESSAGE_IT} / {MESSAGE_EN}")
+
+
+def _usable(backend: KeyringBackend) -> bool:
+    if isinstance(backend, fail.Keyring | null.Keyring):
+        return False
+    if isinstance(backend, chainer.ChainerBackend):
+        inner = list(backend.backends)
+        return bool(inner) and all(_usable(b) for b in inner)
+    return not type(backend).__module__.startswith(_REFUSED_MODULES)
+
+
+def _backend() -> KeyringBackend:
+    try:
+        backend = keyring.get_keyring()
+    except keyring.errors.KeyringError as exc:
+        raise CredentialsUnavailable(type(exc).__name__) from None
+    if not _usable(backend):
+        raise CredentialsUnavailable(f"no usable backend ({type(backend).__name__})")
+    return backend
+
+
+def check_available() -> None:
+    """Raise CredentialsUnavailable unless a real OS keyring backend is configured."""
+    _backend()
+
+
+def is_available() -> bool:
+    try:
+        check_available()
+    except CredentialsUnavailable:
+        return False
+    return True
+
+
+class TokenStore:
+    """Till tokens by platform account id: service `posapp`, user `<account_id>`."""
+
+    def __init__(self, service: str = SERVICE) -> None:
+        self.service = service
+
+    def get(self, account_id: str) -> str | None:
+        backend = _backend()
+        try:
+            return backend.get_password(self.service, _user(account_id))
+        except keyring.errors.KeyringError as exc:
+            raise CredentialsUnavailable(type(exc).__name__) from None
+
+    def set(self, account_id: str, token: str) -> None:
+        if not isinstance(token, str) or not token:
+            raise ValueError("an empty token cannot be stored")
+        backend = _backend()
+        try:
+            backend.set_password(self.service, _user(account_id), token)
+        except keyring.errors.KeyringError as exc:
+            raise CredentialsUnavailable(type(exc).__name__) from None
+        log.info("till token stored in the keyring for account %s", account_id)
+
+    def delete(self, account_id: str) -> None:
+        """Forget the token; deleting one that is not there is fine."""
+        backend = _backend()
+        try:
+            backend.delete_password(self.service, _user(account_id))
+        except keyring.errors.PasswordDeleteError:
+            return
+        except keyring.errors.KeyringError as exc:
+            raise CredentialsUnavailable(type(exc).__name__) from None
+        log.info("till token removed from the keyring for account %s", account_id)
+
+
+def _user(account_id: str) -> str:
+    if not isinstance(account_id, str) or not account_id.strip():
+        raise ValueError("account id must be a non-empty string")
+    return account_id
+
+
+__all__ = ["SERVICE", "CredentialsUnavailable", "TokenStore", "check_available", "is_available"]
