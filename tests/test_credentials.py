@@ -1,0 +1,115 @@
+"""Till tokens go to the OS keyring only; with no keyring nothing is written anywhere."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backends import chainer, fail, null
+
+from posapp.core import credentials
+from posapp.core.credentials import CredentialsUnavailable, TokenStore, check_available
+from posapp.core.settings import Settings
+from tests.support.memory_keyring import MemoryKeyring
+
+TOKEN = "tok_9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+
+
+def _all_files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()]
+
+
+def test_round_trip_in_keyring(memory_keyring: MemoryKeyring) -> None:
+    store = TokenStore()
+    assert store.get("galatina") is None
+    store.set("galatina", TOKEN)
+    assert memory_keyring.store == {("posapp", "galatina"): TOKEN}
+    assert store.get("galatina") == TOKEN
+    store.delete("galatina")
+    store.delete("galatina")  # deleting twice is fine
+    assert store.get("galatina") is None and memory_keyring.store == {}
+
+
+@pytest.mark.parametrize("backend", [fail.Keyring(), null.Keyring()], ids=["fail", "null"])
+def test_no_keyring_raises_and_writes_nothing(backend, _isolated_data_dir: Path) -> None:
+    keyring.set_keyring(backend)
+    store = TokenStore()
+    for call in (lambda: store.set("galatina", TOKEN), lambda: store.get("galatina")):
+        with pytest.raises(CredentialsUnavailable) as info:
+            call()
+        text = str(info.value)
+        assert TOKEN not in text
+        assert text.index("portachiavi") < text.index("keyring")  # Italian first, then English
+    with pytest.raises(CredentialsUnavailable):
+        check_available()
+    assert not credentials.is_available()
+    assert _all_files(_isolated_data_dir) == []
+
+
+def test_empty_chainer_is_unavailable(monkeypatch, _isolated_data_dir: Path) -> None:
+    monkeypatch.setattr(chainer.ChainerBackend, "backends", [], raising=False)
+    keyring.set_keyring(chainer.ChainerBackend())
+    with pytest.raises(CredentialsUnavailable):
+        TokenStore().set("galatina", TOKEN)
+    assert _all_files(_isolated_data_dir) == []
+
+
+def test_chainer_with_a_real_backend_is_fine(monkeypatch, memory_keyring: MemoryKeyring) -> None:
+    monkeypatch.setattr(chainer.ChainerBackend, "backends", [memory_keyring], raising=False)
+    keyring.set_keyring(chainer.ChainerBackend())
+    TokenStore().set("galatina", TOKEN)
+    assert memory_keyring.store[("posapp", "galatina")] == TOKEN
+
+
+class PlaintextFileKeyring(MemoryKeyring):
+    """Stands in for keyrings.alt's file backends: refused by module name."""
+
+
+PlaintextFileKeyring.__module__ = "keyrings.alt.file"
+
+
+def test_plaintext_file_backend_refused(_isolated_data_dir: Path) -> None:
+    backend = PlaintextFileKeyring()
+    keyring.set_keyring(backend)
+    with pytest.raises(CredentialsUnavailable):
+        TokenStore().set("galatina", TOKEN)
+    assert backend.store == {}
+
+
+class LockedKeyring(MemoryKeyring):
+    """A real backend failing during use (locked collection, D-Bus gone)."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise keyring.errors.KeyringLocked("collection is locked")
+
+
+def test_keyring_error_during_use(caplog) -> None:
+    keyring.set_keyring(LockedKeyring())
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(CredentialsUnavailable) as info:
+        TokenStore().set("galatina", TOKEN)
+    assert info.value.detail == "KeyringLocked"
+    assert TOKEN not in str(info.value) and TOKEN not in caplog.text
+
+
+def test_token_never_in_settings_logs_or_errors(caplog, _isolated_data_dir: Path) -> None:
+    caplog.set_level(logging.DEBUG)
+    store = TokenStore()
+    store.set("galatina", TOKEN)
+    assert store.get("galatina") == TOKEN
+    Settings().save()
+    store.delete("galatina")
+    for path in _all_files(_isolated_data_dir):
+        assert TOKEN not in path.read_text(encoding="utf-8")
+    assert TOKEN not in caplog.text
+    assert "galatina" in caplog.text  # the account is logged, the token is not
+
+
+def test_bad_arguments_are_clear() -> None:
+    store = TokenStore()
+    with pytest.raises(ValueError):
+        store.set("galatina", "")
+    with pytest.raises(ValueError):
+        store.get("  ")
