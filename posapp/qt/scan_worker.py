@@ -1,0 +1,332 @@
+"""The scan loop in its own QThread: grab, decode, confirm, and report through signals only.
+
+Two ways to feed the loop, chosen by the source's `live` flag:
+
+- a live source (a camera, or a video paced in real time) is owned by a small capture thread that
+  opens it, reads it as fast as it delivers and keeps only the newest frame in a one-slot mailbox.
+  The decoder takes whatever is newest, so decoding never falls behind the camera (old frames are
+  dropped, never queued), and a read that blocks cannot keep the worker from stopping: the capture
+  thread closes the source itself when its read returns;
+- a file source is read in order on the worker thread, every frame decoded, with time taken from
+  the frame index (index / fps): tests and benchmarks are deterministic, cool-down is video time.
+
+A camera that cannot be opened is reported with `cameraError` and retried with backoff until the
+worker is stopped; a camera that stops delivering is reported too (the source reconnects itself).
+The thread never touches a widget.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtGui import QImage
+
+from posapp.scan.confirm import ScanConfirmer
+from posapp.scan.sources import CameraUnavailable, FrameSource
+from posapp.scan.strategy import Strategy
+
+log = logging.getLogger(__name__)
+
+_MESSAGES = {
+    "it": {
+        "lost": "Fotocamera scollegata o bloccata: nuovo tentativo in corso…",
+        "failed": "Errore della fotocamera: nuovo tentativo in corso…",
+        "file_failed": "Impossibile leggere la sorgente video.",
+    },
+    "en": {
+        "lost": "Camera unplugged or stuck: trying again…",
+        "failed": "Camera error: trying again…",
+        "file_failed": "Cannot read the video source.",
+    },
+}
+
+
+@dataclass(frozen=True)
+class ScanStats:
+    """What the status line shows: decoded frames per second, decode time, frames dropped."""
+
+    fps: float
+    decode_ms: float
+    dropped: int
+    frames: int
+
+
+class ScanWorker(QThread):
+    """Runs the scan loop; `stop()` ends it within about a second whatever the source is doing."""
+
+    codeScanned = Signal(str, str)
+    preview = Signal(QImage)
+    cameraError = Signal(str)
+    cameraReady = Signal(str)  # describe() of the opened source
+    stats = Signal(object)  # ScanStats
+
+    def __init__(
+        self,
+        source_factory: Callable[[], FrameSource],
+        strategy: Strategy,
+        confirmer: ScanConfirmer,
+        *,
+        preview_max_width: int = 640,
+        preview_interval_s: float = 1 / 25,
+        stats_interval_s: float = 1.0,
+        backoff_s: tuple[float, ...] = (0.5, 1.0, 2.0, 5.0),
+        stall_s: float = 2.0,
+        lang: str = "it",
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._source_factory = source_factory
+        self._strategy = strategy
+        self._confirmer = confirmer
+        self._preview_max_width = preview_max_width
+        self._preview_interval_s = preview_interval_s
+        self._stats_interval_s = stats_interval_s
+        self._backoff_s = backoff_s
+        self._stall_s = stall_s
+        self._texts = _MESSAGES.get(lang, _MESSAGES["it"])
+        self._frames = 0
+        self._decode_s = 0.0
+        self._dropped = 0
+        self._last_preview = float("-inf")
+        self._window_start = time.monotonic()
+        self._window_frames = 0
+        self._window_decode_s = 0.0
+
+    # -- control (GUI thread) ------------------------------------------------------------------
+    def stop(self, timeout_ms: int = 1000) -> bool:
+        """Ask the loop to end and wait for it; True if the thread has finished."""
+        self.requestInterruption()
+        return self.wait(timeout_ms)
+
+    @property
+    def frames_processed(self) -> int:
+        return self._frames
+
+    # -- the thread --------------------------------------------------------------------------
+    def run(self) -> None:
+        attempt = 0
+        while not self.isInterruptionRequested():
+            source = self._source_factory()
+            try:
+                if source.live:
+                    self._run_live(source)
+                else:
+                    self._run_file(source)
+            except Exception:  # a worker thread must report, not die silently
+                log.exception("scan loop failed on %s", source.describe())
+                self.cameraError.emit(self._texts["failed" if source.live else "file_failed"])
+            if self.isInterruptionRequested() or not source.live:
+                return
+            self._sleep(self._backoff_s[min(attempt, len(self._backoff_s) - 1)])
+            attempt += 1
+
+    def _run_file(self, source: FrameSource) -> None:
+        """Every frame in order; time is the frame's position in the video."""
+        try:
+            try:
+                source.open()
+            except CameraUnavailable as exc:
+                self.cameraError.emit(str(exc))
+                return
+            self.cameraReady.emit(source.describe())
+            fps = source.fps or 30.0
+            index = 0
+            while not self.isInterruptionRequested():
+                frame = source.read()
+                if frame is None:
+                    break
+                self._process(frame, now=index / fps)
+                index += 1
+        finally:
+            source.close()
+        self._emit_stats(force=True)
+
+    def _run_live(self, source: FrameSource) -> None:
+        """Decode the newest frame the capture thread holds, until stopped or the source fails."""
+        capture = _Capture(source)
+        last_frame = time.monotonic()
+        stalled = False
+        try:
+            while not self.isInterruptionRequested():
+                item = capture.mailbox.take(timeout=0.1)
+                if item.error is not None:
+                    self.cameraError.emit(item.error)
+                    return
+                if item.opened:
+                    self.cameraReady.emit(source.describe())
+                    last_frame = time.monotonic()
+                if item.frame is not None:
+                    if stalled:
+                        stalled = False
+                        self.cameraReady.emit(source.describe())
+                    last_frame = time.monotonic()
+                    self._dropped = capture.mailbox.dropped
+                    self._process(item.frame, now=None)
+                elif item.ended:
+                    self.cameraError.emit(self._texts["failed"])
+                    return
+                elif not stalled and time.monotonic() - last_frame > self._stall_s:
+                    stalled = True  # the source reconnects by itself; say so meanwhile
+                    self.cameraError.emit(self._texts["lost"])
+        finally:
+            capture.stop(join_timeout=0.3)
+
+    # -- per frame ---------------------------------------------------------------------------
+    def _process(self, frame: np.ndarray, now: float | None) -> None:
+        started = time.perf_counter()
+        found = self._strategy.decode(frame)
+        elapsed = time.perf_counter() - started
+        self._frames += 1
+        self._decode_s += elapsed
+        self._window_frames += 1
+        self._window_decode_s += elapsed
+        for text in self._confirmer.feed([d.text for d in found], now):
+            self.codeScanned.emit(text, "camera")
+        self._maybe_preview(frame)
+        self._emit_stats()
+
+    def _maybe_preview(self, frame: np.ndarray) -> None:
+        now = time.monotonic()
+        if now - self._last_preview < self._preview_interval_s:
+            return
+        self._last_preview = now
+        self.preview.emit(to_qimage(frame, self._preview_max_width))
+
+    def _emit_stats(self, force: bool = False) -> None:
+        now = time.monotonic()
+        span = now - self._window_start
+        if not force and span < self._stats_interval_s:
+            return
+        frames = self._window_frames
+        self.stats.emit(
+            ScanStats(
+                fps=frames / span if span > 0 else 0.0,
+                decode_ms=1000 * self._window_decode_s / frames if frames else 0.0,
+                dropped=self._dropped,
+                frames=self._frames,
+            )
+        )
+        self._window_start, self._window_frames, self._window_decode_s = now, 0, 0.0
+
+    def _sleep(self, seconds: float) -> None:
+        """A backoff pause that ends early when the worker is asked to stop."""
+        deadline = time.monotonic() + seconds
+        while not self.isInterruptionRequested() and time.monotonic() < deadline:
+            self.msleep(20)
+
+
+@dataclass
+class _Item:
+    frame: np.ndarray | None = None
+    opened: bool = False
+    error: str | None = None
+    ended: bool = False
+
+
+class _Mailbox:
+    """One slot between the capture thread and the decoder: a new frame replaces an unread one."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._item = _Item()
+        self._ended = False
+        self.dropped = 0
+
+    def put(self, frame: np.ndarray) -> None:
+        with self._cond:
+            if self._item.frame is not None:
+                self.dropped += 1
+            self._item.frame = frame
+            self._cond.notify()
+
+    def post(self, *, opened: bool = False, error: str | None = None, ended: bool = False) -> None:
+        with self._cond:
+            self._item.opened |= opened
+            self._item.error = error or self._item.error
+            self._ended |= ended
+            self._cond.notify()
+
+    def take(self, timeout: float) -> _Item:
+        """What arrived since the last take (waits up to `timeout` for something)."""
+        with self._cond:
+            self._cond.wait_for(
+                lambda: (
+                    self._ended
+                    or self._item.opened
+                    or self._item.frame is not None
+                    or self._item.error is not None
+                ),
+                timeout,
+            )
+            item, self._item = self._item, _Item()
+            item.ended = self._ended
+            return item
+
+
+class _Capture:
+    """Owns a live source for its whole life: open, read as fast as it comes, close in finally."""
+
+    def __init__(self, source: FrameSource) -> None:
+        self.source = source
+        self.mailbox = _Mailbox()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="posapp-capture", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            try:
+                self.source.open()
+            except CameraUnavailable as exc:
+                self.mailbox.post(error=str(exc))
+                return
+            self.mailbox.post(opened=True)
+            while not self._stop.is_set():
+                frame = self.source.read()
+                if frame is None:
+                    self._stop.wait(0.01)  # a hiccup: the source reconnects by itself
+                    continue
+                self.mailbox.put(frame)
+        except Exception:  # the worker sees `ended` and retries
+            log.exception("capture failed on %s", self.source.describe())
+        finally:
+            try:
+                self.source.close()
+            finally:
+                self.mailbox.post(ended=True)
+
+    def stop(self, join_timeout: float) -> None:
+        """Ask the thread to end; a read that blocks longer than the timeout is left to finish."""
+        self._stop.set()
+        self._thread.join(join_timeout)
+        if self._thread.is_alive():
+            log.warning(
+                "capture of %s still blocked; it closes when the read returns",
+                self.source.describe(),
+            )
+
+
+def to_qimage(frame: np.ndarray, max_width: int) -> QImage:
+    """A downscaled preview that owns its pixels (the frame buffer is reused by the next read)."""
+    height, width = frame.shape[:2]
+    if width > max_width:
+        scale = max_width / width
+        frame = cv2.resize(
+            frame, (max_width, max(1, round(height * scale))), interpolation=cv2.INTER_AREA
+        )
+        height, width = frame.shape[:2]
+    if frame.ndim == 2:
+        frame = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+    frame = np.ascontiguousarray(frame)
+    image = QImage(frame.data, width, height, frame.strides[0], QImage.Format.Format_BGR888)
+    return image.copy()
+
+
+__all__ = ["ScanStats", "ScanWorker", "to_qimage"]
