@@ -44,7 +44,7 @@ REDEMPTION = {
     "voucher_id": 1,
     "amount_cents": 500,
     "currency": "EUR",
-    "till_id": "t1",
+    "till_id": 1,
     "occurred_at": "2026-11-26T09:00:00.000Z",
     "recorded_at": "2026-11-26T09:00:01.500+00:00",
     "offline": False,
@@ -129,20 +129,20 @@ def test_batch_result_shapes() -> None:
 
 def test_redeem_request_round_trip_and_fresh_ids() -> None:
     when = datetime(2026, 11, 26, 10, 30, 5, 123000, tzinfo=UTC)
-    a = RedeemRequest.new("0000-0000-01X", 500, "t1", when, offline=True)
-    b = RedeemRequest.new("0000-0000-01X", 500, "t1", when, offline=True)
+    a = RedeemRequest.new("0000-0000-01X", 500, 1, when, offline=True)
+    b = RedeemRequest.new("0000-0000-01X", 500, 1, when, offline=True)
     assert a.redemption_id != b.redemption_id and a.currency == "EUR"
     wire = a.to_json()
     assert wire["occurred_at"] == "2026-11-26T10:30:05.123Z"
     assert RedeemRequest.from_json(wire) == a
     with pytest.raises(ValueError):
-        RedeemRequest.new("x", 1, "t1", datetime(2026, 1, 1), offline=False)
+        RedeemRequest.new("x", 1, 1, datetime(2026, 1, 1), offline=False)
 
 
 def test_pairing_result_hides_token_in_repr() -> None:
     raw = {
         "token": "sekret-token-value",
-        "till_id": "t1",
+        "till_id": 1,
         "till_name": "Cassa 1",
         "shop_id": 7,
         "shop_name": "Bar",
@@ -161,7 +161,7 @@ def test_summary_date() -> None:
         "currency": "EUR",
         "count": 1,
         "total_cents": 500,
-        "by_till": [{"till_id": "t1", "till_name": "Cassa 1", "count": 1, "total_cents": 500}],
+        "by_till": [{"till_id": 1, "till_name": "Cassa 1", "count": 1, "total_cents": 500}],
         "by_hour": [{"hour": 10, "count": 1, "total_cents": 500}],
     }
     s = DailySummary.from_json(raw)

@@ -42,7 +42,7 @@ class PlatformAccount:
     api_url: str
     shop_id: int
     shop_name: str
-    till_id: str
+    till_id: int
     till_name: str
     voucher_hosts: tuple[str, ...] = ()
 
@@ -71,17 +71,17 @@ class PlatformAccount:
         """Raise ValueError on anything but a well-formed account."""
         if not isinstance(raw, dict):
             raise ValueError("account must be an object")
-        strings = ("account_id", "name", "api_url", "shop_name", "till_id", "till_name")
+        strings = ("account_id", "name", "api_url", "shop_name", "till_name")
         if not all(isinstance(raw.get(k), str) for k in strings):
             raise ValueError("account: missing or mistyped text field")
-        shop_id, hosts = raw.get("shop_id"), raw.get("voucher_hosts", [])
-        if not isinstance(shop_id, int) or isinstance(shop_id, bool):
-            raise ValueError("account: shop_id must be an integer")
+        numbers = ("shop_id", "till_id")
+        if not all(type(raw.get(k)) is int for k in numbers):
+            raise ValueError("account: shop_id and till_id must be integers")
+        hosts = raw.get("voucher_hosts", [])
         if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
             raise ValueError("account: voucher_hosts must be a list of host names")
         return cls(
-            **{k: raw[k] for k in strings},
-            shop_id=shop_id,
+            **{k: raw[k] for k in strings + numbers},
             voucher_hosts=tuple(h.lower() for h in hosts),
         )
 

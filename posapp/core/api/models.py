@@ -119,7 +119,7 @@ class Health:
 
 @dataclass(frozen=True)
 class TillInfo:
-    till_id: str
+    till_id: int
     till_name: str
     shop_id: int
     shop_name: str
@@ -130,7 +130,7 @@ class TillInfo:
     def from_json(cls, raw: Any) -> TillInfo:
         r = _Reader(raw, "till")
         return cls(
-            r.str("till_id"),
+            r.int("till_id"),
             r.str("till_name"),
             r.int("shop_id"),
             r.str("shop_name"),
@@ -187,7 +187,7 @@ class RedeemRequest:
     voucher_code: str
     amount_cents: int
     currency: str
-    till_id: str
+    till_id: int
     occurred_at: datetime
     offline: bool
 
@@ -196,7 +196,7 @@ class RedeemRequest:
         cls,
         voucher_code: str,
         amount_cents: int,
-        till_id: str,
+        till_id: int,
         occurred_at: datetime,
         offline: bool,
         currency: str = "EUR",
@@ -227,7 +227,7 @@ class RedeemRequest:
             r.str("voucher_code"),
             r.int("amount_cents"),
             r.str("currency"),
-            r.str("till_id"),
+            r.int("till_id"),
             r.time("occurred_at"),
             r.bool("offline"),
         )
@@ -240,7 +240,7 @@ class Redemption:
     voucher_id: int | None
     amount_cents: int
     currency: str
-    till_id: str
+    till_id: int
     occurred_at: datetime
     recorded_at: datetime
     offline: bool
@@ -260,7 +260,7 @@ class Redemption:
             r.int("voucher_id", optional=True),
             r.int("amount_cents"),
             r.str("currency"),
-            r.str("till_id"),
+            r.int("till_id"),
             r.time("occurred_at"),
             r.time("recorded_at"),
             r.bool("offline"),
@@ -333,7 +333,7 @@ class Revocation:
 
 @dataclass(frozen=True)
 class TillTotal:
-    till_id: str
+    till_id: int
     till_name: str
     count: int
     total_cents: int
@@ -341,7 +341,7 @@ class TillTotal:
     @classmethod
     def from_json(cls, raw: Any) -> TillTotal:
         r = _Reader(raw, "till_total")
-        return cls(r.str("till_id"), r.str("till_name"), r.int("count"), r.int("total_cents"))
+        return cls(r.int("till_id"), r.str("till_name"), r.int("count"), r.int("total_cents"))
 
 
 @dataclass(frozen=True)
