@@ -1,0 +1,131 @@
+"""Platform accounts: persisted without tokens, and scanned codes routed to the right platform."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from posapp.core.accounts import AccountDirectory, PlatformAccount, account_id_for, client_for
+from posapp.core.codes import VoucherRef, encode_plain, parse_code, sign_code
+from posapp.core.credentials import TokenStore
+from posapp.core.keys import KeySet, generate_signing_key
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+EXPIRES = datetime(2027, 6, 30, tzinfo=UTC)
+
+
+def _account(account_id: str, url: str, hosts: tuple[str, ...] = ()) -> PlatformAccount:
+    return PlatformAccount(
+        account_id=account_id,
+        name=account_id.title(),
+        api_url=url,
+        shop_id=3,
+        shop_name="Bar Centrale",
+        till_id=11,
+        till_name="Cassa 1",
+        voucher_hosts=hosts,
+    )
+
+
+def _ref(text: str, keys: KeySet | None = None) -> VoucherRef:
+    ref = parse_code(text, keys.get if keys is not None else None, NOW)
+    assert isinstance(ref, VoucherRef), ref
+    return ref
+
+
+def test_json_round_trip_and_no_token_on_disk(_isolated_data_dir: Path) -> None:
+    account = _account("galatina", "https://api.galatina.example", ("buoni.galatina.example",))
+    assert PlatformAccount.from_json(account.to_json()) == account
+    directory = AccountDirectory()
+    directory.add(account)
+    TokenStore().set("galatina", "tok_secret_1234567890")
+    reloaded = AccountDirectory()
+    assert reloaded.accounts() == (account,)
+    for path in _isolated_data_dir.rglob("*"):
+        if path.is_file():
+            assert "tok_secret" not in path.read_text(encoding="utf-8")
+    assert (_isolated_data_dir / "accounts.json").exists()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        None,
+        {"account_id": "x"},
+        {**_account("a", "https://a.example").to_json(), "shop_id": "3"},
+        {**_account("a", "https://a.example").to_json(), "till_id": True},
+        {**_account("a", "https://a.example").to_json(), "voucher_hosts": "a.example"},
+    ],
+)
+def test_malformed_account_refused(raw: object) -> None:
+    with pytest.raises(ValueError):
+        PlatformAccount.from_json(raw)
+
+
+def test_damaged_file_is_set_aside_not_lost(_isolated_data_dir: Path) -> None:
+    path = _isolated_data_dir / "accounts.json"
+    path.write_text("{not json", encoding="utf-8")
+    directory = AccountDirectory()
+    assert directory.accounts() == ()
+    kept = [p for p in _isolated_data_dir.iterdir() if p.name.startswith("accounts.json.")]
+    assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == "{not json"
+    good = _account("a", "https://a.example")
+    path.write_text(json.dumps({"accounts": [good.to_json(), {"bad": 1}]}), encoding="utf-8")
+    assert AccountDirectory().accounts() == (good,)  # the bad entry is skipped, the good one kept
+
+
+def test_route_by_url_host_and_voucher_hosts() -> None:
+    directory = AccountDirectory()
+    galatina = _account("galatina", "https://api.galatina.example/", ("buoni.galatina.example",))
+    salento = _account("salento", "https://salento.example:8443")
+    directory.add(galatina)
+    directory.add(salento)
+    code = encode_plain(123456)
+    assert directory.route(_ref(f"https://API.Galatina.example/v/{code}")) == galatina
+    assert directory.route(_ref(f"https://buoni.galatina.example/?c={code}")) == galatina
+    assert directory.route(_ref(f"https://salento.example/{code}")) == salento
+    assert directory.route(_ref(f"https://elsewhere.example/{code}")) is None
+    # a plain code with two accounts is ambiguous
+    assert directory.route(_ref(code)) is None
+
+
+def test_route_plain_code_with_one_account() -> None:
+    directory = AccountDirectory()
+    assert directory.route(_ref(encode_plain(5))) is None
+    only = _account("galatina", "https://api.galatina.example")
+    directory.add(only)
+    assert directory.route(_ref(encode_plain(5))) == only
+    directory.remove("galatina")
+    assert directory.accounts() == ()
+
+
+def test_route_signed_code_by_key_owner() -> None:
+    directory = AccountDirectory()
+    galatina = _account("galatina", "https://api.galatina.example")
+    salento = _account("salento", "https://salento.example")
+    directory.add(galatina)
+    directory.add(salento)
+    priv_g, key_g = generate_signing_key("0000000a")
+    priv_s, key_s = generate_signing_key("0000000b")
+    keys = KeySet([key_g, key_s])
+    owners = {"0000000a": "galatina", "0000000b": "salento"}
+    signed_g = sign_code(priv_g, "0000000a", 77, 3, 2000, EXPIRES)
+    signed_s = sign_code(priv_s, "0000000b", 78, 3, 1000, EXPIRES)
+    assert directory.route(_ref(signed_g, keys), owners.get) == galatina
+    assert directory.route(_ref(signed_s, keys), owners.get) == salento
+    assert directory.route(_ref(signed_s, keys), {}.get) is None
+
+
+def test_account_id_is_safe_and_client_uses_keyring(memory_keyring) -> None:
+    assert account_id_for("Galatina / Centro") == "Galatina-Centro"
+    with pytest.raises(ValueError):
+        account_id_for("///")
+    account = _account("galatina", "http://127.0.0.1:9")
+    assert client_for(account, TokenStore()).token is None
+    TokenStore().set("galatina", "tok_abc")
+    client = client_for(account, TokenStore())
+    assert client.token == "tok_abc" and client.base_url == "http://127.0.0.1:9"
+    assert memory_keyring.store == {("posapp", "galatina"): "tok_abc"}
