@@ -1,0 +1,125 @@
+"""Online or offline, decided by the last few requests, and what the screen shows about the queue.
+
+Offline after `failures_to_go_offline` of the last `window` requests failed or were slower than
+`slow_request_s`; back online only when the window is clean (hysteresis: a flaky line does not
+flap); at once online after a successful forced sync. Qt-free: the UI subscribes a callback and
+forwards it to a signal.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from posapp.core.clock import Clock, SystemClock
+from posapp.core.settings import ConnectivitySettings
+
+
+@dataclass(frozen=True)
+class ConnectivityState:
+    online: bool
+    pending_count: int = 0
+    pending_value_cents: int = 0
+    oldest_pending_at: datetime | None = None
+    last_good_sync: datetime | None = None
+    open_conflicts: int = 0
+
+    def oldest_pending_age_s(self, now: datetime) -> float | None:
+        if self.oldest_pending_at is None:
+            return None
+        return max(0.0, (now - self.oldest_pending_at).total_seconds())
+
+
+Listener = Callable[[ConnectivityState], None]
+
+
+class ConnectivityMonitor:
+    """Feed it each request outcome (`record`, the client observer); read or subscribe `state`."""
+
+    def __init__(
+        self, settings: ConnectivitySettings | None = None, clock: Clock | None = None
+    ) -> None:
+        self.settings = settings or ConnectivitySettings()
+        self.clock = clock or SystemClock()
+        self._window: deque[bool] = deque(maxlen=max(1, self.settings.window))
+        self._lock = threading.Lock()
+        self._state = ConnectivityState(online=True)
+        self._listeners: list[Listener] = []
+
+    @property
+    def state(self) -> ConnectivityState:
+        with self._lock:
+            return self._state
+
+    @property
+    def online(self) -> bool:
+        return self.state.online
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener(state)` on every change; returns a function that unsubscribes."""
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def record(self, ok: bool, elapsed_s: float) -> None:
+        """One request finished: `ok` False for a network failure or 5xx; slow counts as bad."""
+        good = ok and elapsed_s <= self.settings.slow_request_s
+        with self._lock:
+            self._window.append(good)
+            bad = sum(1 for g in self._window if not g)
+            online = self._state.online
+            if online and bad >= self.settings.failures_to_go_offline:
+                online = False
+            elif not online and bad == 0 and len(self._window) == self._window.maxlen:
+                online = True
+        self._set(online=online)
+
+    def synced(self, when: datetime | None = None) -> None:
+        """A sync went through: online at once, with a clean window."""
+        with self._lock:
+            self._window.clear()
+            self._window.extend([True] * (self._window.maxlen or 0))
+        self._set(online=True, last_good_sync=when or self.clock.now())
+
+    def force_offline(self) -> None:
+        """The operator (or a test) says the line is down; a clean window brings it back."""
+        with self._lock:
+            self._window.clear()
+        self._set(online=False)
+
+    def update_queue(
+        self,
+        pending_count: int,
+        pending_value_cents: int,
+        oldest_pending_at: datetime | None,
+        open_conflicts: int,
+        last_good_sync: datetime | None = None,
+    ) -> None:
+        changes = {
+            "pending_count": pending_count,
+            "pending_value_cents": pending_value_cents,
+            "oldest_pending_at": oldest_pending_at,
+            "open_conflicts": open_conflicts,
+        }
+        if last_good_sync is not None:
+            changes["last_good_sync"] = last_good_sync
+        self._set(**changes)
+
+    def _set(self, **changes: object) -> None:
+        with self._lock:
+            new = replace(self._state, **changes)  # type: ignore[arg-type]
+            if new == self._state:
+                return
+            self._state = new
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(new)

@@ -1,0 +1,308 @@
+"""The one door of the counter: `RedeemPolicy.submit(text, amount_cents, confirmed)` -> an Outcome.
+
+Online first (look up, confirm, redeem with an id written to the ledger and outbox beforehand); a
+timeout mid-redeem keeps that row and id and says "accepted offline"; offline only with proof and
+within the owner's caps (see offline_rules.py and docs/OFFLINE.md). Never raises to the UI.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from posapp.core.api.client import ApiClient
+from posapp.core.api.errors import (
+    ApiError,
+    RefusedError,
+    UnauthorizedError,
+)
+from posapp.core.api.models import RedeemRequest, Redemption, VoucherInfo
+from posapp.core.clock import Clock, SystemClock, utc_iso
+from posapp.core.codes import Rejection, RejectReason, VoucherRef, parse_code
+from posapp.core.connectivity import ConnectivityMonitor
+from posapp.core.settings import OfflineCaps
+from posapp.core.store import Store, StoreError, cache, ledger, outbox, transaction
+from posapp.core.store.offline_rules import (
+    STATUS_REASONS,
+    Refused,
+    Summary,
+    decide_offline,
+    settle_online,
+)
+
+log = logging.getLogger("posapp.policy")
+USABLE = ("valid", "partly_used")
+
+
+@dataclass(frozen=True)
+class AcceptedOnline:
+    redemption_id: str
+    account_id: str
+    voucher_code: str
+    amount_cents: int
+    balance_after_cents: int | None
+
+
+@dataclass(frozen=True)
+class AcceptedOffline:
+    """Queued: sync sends it with this same id. `unconfirmed` = sent once, answer lost."""
+
+    redemption_id: str
+    account_id: str
+    voucher_code: str
+    amount_cents: int
+    unconfirmed: bool = False
+
+
+@dataclass(frozen=True)
+class NeedsConfirmation:
+    summary: Summary
+
+
+@dataclass(frozen=True)
+class Voided:
+    redemption_id: str
+    queued: bool
+
+
+Outcome = AcceptedOnline | AcceptedOffline | Refused | NeedsConfirmation
+
+PAIRING = Refused("refused.pairing_needed", needs_pairing=True)
+
+
+@dataclass
+class Till:
+    """This till on one platform account: the account, its client and its connectivity monitor."""
+
+    account: Any  # posapp.core.accounts.PlatformAccount (account_id, till_id, shop_id, serves_host)
+    client: ApiClient
+    monitor: ConnectivityMonitor
+
+    @property
+    def account_id(self) -> str:
+        return self.account.account_id
+
+
+class RedeemPolicy:
+    def __init__(
+        self,
+        store: Store,
+        tills: list[Till],
+        caps: OfflineCaps | None = None,
+        clock: Clock | None = None,
+        void_window: timedelta = timedelta(minutes=10),
+    ) -> None:
+        self.store = store
+        self.tills = {t.account_id: t for t in tills}
+        self.caps = caps or OfflineCaps()
+        self.clock = clock or SystemClock()
+        self.void_window = void_window
+
+    # -- the door ------------------------------------------------------------------------------
+    def submit(
+        self, text: str, amount_cents: int | None = None, confirmed: bool = False
+    ) -> Outcome:
+        """Never raises: every failure is a Refused with a message key."""
+        try:
+            return self._submit(text, amount_cents, confirmed)
+        except StoreError as exc:
+            log.error("store failure during submit: %s", exc)
+            return Refused(f"store.{exc.code}", {"detail": exc.message})
+
+    def _submit(self, text: str, amount: int | None, confirmed: bool) -> Outcome:
+        if amount is not None and (not isinstance(amount, int) or amount <= 0):
+            return Refused("refused.invalid_amount")
+        now = self.clock.now()
+        keys = self.store.call(cache.load_keys)
+        ref = parse_code(text, lambda kid: keys[kid][1] if kid in keys else None, now)
+        if isinstance(ref, Rejection) and ref.reason is RejectReason.UNKNOWN_KEY:
+            if self._refresh_keys():
+                keys = self.store.call(cache.load_keys)
+                ref = parse_code(text, lambda kid: keys[kid][1] if kid in keys else None, now)
+        if isinstance(ref, Rejection):
+            return Refused(f"reject.{ref.reason.value}")
+        till = self._route(ref, keys)
+        if till is None:
+            return Refused("offline.no_account")
+        if till.monitor.online:
+            try:
+                info = till.client.lookup(ref.code)
+            except UnauthorizedError:
+                return PAIRING
+            except RefusedError as exc:
+                return Refused(f"refused.{exc.code}")
+            except ApiError as exc:  # outcome-unknown kinds: the line is bad, go offline
+                log.info("lookup failed (%s): deciding offline", exc.code)
+            else:
+                return self._online(till, info, amount, confirmed, now)
+        return self.store.call(
+            _offline_txn, till.account, ref, amount, confirmed, self.caps, _ms(now)
+        )
+
+    # -- online --------------------------------------------------------------------------------
+    def _online(
+        self, till: Till, info: VoucherInfo, amount: int | None, confirmed: bool, now: datetime
+    ) -> Outcome:
+        if info.status not in USABLE:
+            return Refused(STATUS_REASONS.get(info.status, "refused.voucher_used"))
+        pending = self.store.call(ledger.voucher_pending_cents, till.account_id, info.voucher_id)
+        available = info.balance_cents - pending
+        if available <= 0:
+            return Refused("offline.already_redeemed_here" if pending else "refused.voucher_used")
+        if not info.partial_allowed and pending:
+            return Refused("offline.already_redeemed_here")
+        summary = Summary(
+            account_id=till.account_id,
+            code=info.code,
+            face_value_cents=info.face_value_cents,
+            balance_cents=available,
+            currency=info.currency,
+            expires_at=info.expires_at,
+            partial_allowed=info.partial_allowed,
+            default_amount_cents=available,
+            max_amount_cents=available,
+            source="online",
+        )
+        if not confirmed:
+            return NeedsConfirmation(summary)
+        amount = available if amount is None else amount
+        if amount > available:
+            return Refused("refused.insufficient_balance", {"balance_cents": available})
+        if not info.partial_allowed and amount != available:
+            return Refused("refused.partial_not_allowed")
+        req = RedeemRequest.new(
+            info.code, amount, till.account.till_id, _ms(now), False, info.currency
+        )
+        self.store.call(_record_txn, till.account_id, info.voucher_id, req)
+        try:
+            result = till.client.redeem(req)
+        except UnauthorizedError:
+            self.store.call(_drop_txn, req.redemption_id, "unauthorized", "401 before redeem")
+            return PAIRING
+        except RefusedError as exc:
+            self.store.call(_drop_txn, req.redemption_id, exc.code, exc.message)
+            return Refused(f"refused.{exc.code}", {"balance_cents": available})
+        except ApiError as exc:  # timeout, reset, 5xx, garbage, in flight: outcome unknown
+            log.warning("redeem %s unconfirmed (%s): kept for sync", req.redemption_id, exc.code)
+            return AcceptedOffline(req.redemption_id, till.account_id, info.code, amount, True)
+        self.store.call(_settle_txn, till.account_id, result, self.clock.now())
+        if result.status == "accepted":
+            return AcceptedOnline(
+                req.redemption_id, till.account_id, info.code, amount, result.balance_after_cents
+            )
+        reason = result.reason_code or "voucher_used"
+        return Refused(f"refused.{reason}", {"balance_cents": available})
+
+    # -- void ----------------------------------------------------------------------------------
+    def void(self, redemption_id: str, reason: str) -> Voided | Refused:
+        """Undo a recent redemption: at once when online, else queued behind it in the outbox."""
+        try:
+            return self._void(redemption_id, reason)
+        except StoreError as exc:
+            return Refused(f"store.{exc.code}", {"detail": exc.message})
+
+    def _void(self, redemption_id: str, reason: str) -> Voided | Refused:
+        now = self.clock.now()
+        row = self.store.call(ledger.get, redemption_id)
+        if row is None or row.state not in ("pending", "accepted") or row.voided_at:
+            return Refused("refused.not_voidable")
+        occurred = datetime.fromisoformat(row.occurred_at.replace("Z", "+00:00"))
+        if now - occurred > self.void_window:
+            return Refused("refused.void_window_expired")
+        till = self.tills.get(row.account_id)
+        if till is None:
+            return Refused("offline.no_account")
+        queued = row.state == "pending" or not till.monitor.online
+        if not queued:
+            try:
+                result = till.client.void(redemption_id, reason, _ms(now))
+            except UnauthorizedError:
+                return PAIRING
+            except RefusedError as exc:
+                return Refused(f"refused.{exc.code}")
+            except ApiError:
+                queued = True
+            else:
+                self.store.call(_settle_txn, row.account_id, result, now)
+                return Voided(redemption_id, queued=False)
+        self.store.call(_queue_void_txn, row.account_id, redemption_id, reason, _ms(now))
+        return Voided(redemption_id, queued=True)
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _route(self, ref: VoucherRef, keys: dict) -> Till | None:
+        if ref.kind == "url":
+            return next(
+                (t for t in self.tills.values() if t.account.serves_host(ref.host or "")), None
+            )
+        if ref.kind == "signed" and ref.kid in keys:
+            return self.tills.get(keys[ref.kid][0])
+        if len(self.tills) == 1:
+            return next(iter(self.tills.values()))
+        for till in self.tills.values():  # several platforms: the one whose list holds it
+            if self.store.call(cache.get_voucher, till.account_id, ref.voucher_id) is not None:
+                return till
+        return None
+
+    def _refresh_keys(self) -> bool:
+        """An unknown key id: fetch the keys of the platforms we can reach (rotation)."""
+        changed = False
+        for till in self.tills.values():
+            if not till.monitor.online:
+                continue
+            try:
+                keyset = till.client.keys()
+            except ApiError:
+                continue
+            self.store.call(_keys_txn, till.account_id, list(keyset.values()))
+            changed = True
+        return changed
+
+
+def _ms(when: datetime) -> datetime:
+    """Millisecond precision: what the wire carries, so the stored body round-trips exactly."""
+    return when.replace(microsecond=when.microsecond // 1000 * 1000)
+
+
+def _record_txn(conn, account_id: str, voucher_id: int, req: RedeemRequest) -> None:
+    with transaction(conn):
+        ledger.insert_pending(conn, account_id, voucher_id, req)
+
+
+def _drop_txn(conn, redemption_id: str, code: str, message: str) -> None:
+    """Refused before anything was applied: the row stays as refused, the outbox row goes."""
+    with transaction(conn):
+        ledger.mark(conn, redemption_id, "refused", code, message)
+        outbox.remove(conn, redemption_id, "redeem")
+
+
+def _settle_txn(conn, account_id: str, result: Redemption, now: datetime) -> None:
+    with transaction(conn):
+        settle_online(conn, account_id, result, now)
+
+
+def _queue_void_txn(conn, account_id: str, redemption_id: str, reason: str, when: datetime) -> None:
+    with transaction(conn):
+        conn.execute(
+            "UPDATE ledger SET voided_at = ?, void_reason = ? WHERE redemption_id = ?",
+            (utc_iso(when), reason, redemption_id),
+        )
+        outbox.enqueue_void(conn, account_id, redemption_id, reason, when)
+
+
+def _keys_txn(conn, account_id: str, keys: list) -> None:
+    with transaction(conn):
+        cache.replace_keys(conn, account_id, keys)
+
+
+def _offline_txn(conn, account, ref, amount, confirmed, caps, now) -> Outcome:
+    with transaction(conn):
+        decision = decide_offline(conn, account, ref, amount, confirmed, caps, now)
+    if isinstance(decision, RedeemRequest):
+        return AcceptedOffline(
+            decision.redemption_id, account.account_id, decision.voucher_code, decision.amount_cents
+        )
+    if isinstance(decision, Summary):
+        return NeedsConfirmation(decision)
+    return decision
