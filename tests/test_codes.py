@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import struct
 import subprocess
 import sys
@@ -30,7 +31,7 @@ from posapp.core.codes import (
     parse_code,
     sign_code,
 )
-from posapp.core.keys import KeySet, SigningKey
+from posapp.core.keys import DEFAULT_NOT_BEFORE, KeySet, SigningKey, generate_signing_key
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 EXPIRES = datetime(2027, 6, 30, 22, 0, tzinfo=UTC)
@@ -390,3 +391,76 @@ def test_parse_code_writes_nothing(tmp_path, monkeypatch):
     finally:
         watching[0] = False
     assert [event for event, _ in events] == ["open"]
+
+
+# --- signing keys --------------------------------------------------------------------------------
+
+
+def test_generated_keys_sign_codes_that_verify():
+    private, key = generate_signing_key()
+    assert len(private) == 32 and len(key.public_key) == 32
+    assert re.fullmatch(r"[0-9a-f]{8}", key.kid)
+    assert key.not_before == DEFAULT_NOT_BEFORE and key.not_after is None
+    assert generate_signing_key()[1].kid != key.kid
+    code = sign_code(private, key.kid, 1, 2, 3, EXPIRES)
+    assert parse_code(code, KeySet([key]), NOW).verified  # a KeySet is itself a lookup
+    assert key.verify(b"message", Ed25519PrivateKey.from_private_bytes(private).sign(b"message"))
+
+
+@pytest.mark.parametrize(
+    ("message", "signature"),
+    [(b"x", b""), (b"x", b"\x00" * 64), (b"x", b"\x00" * 65), ("x", b"\x00" * 64), (b"x", None)],
+)
+def test_verify_never_raises(message, signature):
+    assert KEY.verify(message, signature) is False
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"kid": "0A1B2C3D"},
+        {"kid": "0a1b2c"},
+        {"public_key": b"\x00" * 31},
+        {"not_before": datetime(2026, 1, 1)},
+        {"not_after": datetime(2025, 1, 1, tzinfo=UTC)},
+    ],
+)
+def test_signing_key_refuses_malformed_fields(kwargs):
+    fields = {"kid": KEY.kid, "public_key": KEY.public_key, "not_before": KEY.not_before}
+    with pytest.raises(ValueError):
+        SigningKey(**{**fields, **kwargs})
+
+
+def test_key_set_api_round_trip():
+    _, bounded = make_key(6, "66666666", not_before=NOW, not_after=NOW + timedelta(days=1))
+    keys = KeySet([KEY, bounded])
+    wire = keys.to_api()
+    assert wire[1] == {
+        "kid": "66666666",
+        "algorithm": "Ed25519",
+        "public_key": wire[1]["public_key"],
+        "not_before": "2026-11-26T09:00:00.000Z",
+        "not_after": "2026-11-27T09:00:00.000Z",
+    }
+    assert "=" not in wire[1]["public_key"]
+    again = KeySet.from_api(wire)
+    assert dict(again) == dict(keys) and len(again) == 2 and again.get("nope") is None
+
+
+def test_key_set_skips_other_algorithms_and_refuses_malformed_entries():
+    entry = KeySet([KEY]).to_api()[0]
+    assert list(KeySet.from_api([{**entry, "algorithm": "ML-DSA-44", "kid": "zz"}, entry])) == [
+        KEY.kid
+    ]
+    for broken in (
+        {**entry, "public_key": "not base64!"},
+        {**entry, "public_key": entry["public_key"][:-4]},
+        {**entry, "not_before": "yesterday"},
+        {**entry, "not_before": None},
+        {k: v for k, v in entry.items() if k != "kid"},
+        "just text",
+    ):
+        with pytest.raises(ValueError):
+            KeySet.from_api([broken])
+    with pytest.raises(ValueError):
+        KeySet.from_api(None)  # type: ignore[arg-type]

@@ -10,7 +10,7 @@ import base64
 import binascii
 import re
 import secrets
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -81,7 +81,7 @@ def _b64url_decode(text: str) -> bytes:
     if not isinstance(text, str):
         raise ValueError("public_key must be a string")
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        return base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError) as exc:
         raise ValueError("public_key is not base64url") from exc
 
@@ -92,9 +92,9 @@ def b64url_encode(raw: bytes) -> str:
 
 
 class KeySet(Mapping[str, SigningKey]):
-    """Known keys by key id. Mutable only through `add`; reads are plain dict reads."""
+    """Known keys by key id; changed only through `add`."""
 
-    def __init__(self, keys: Iterator[SigningKey] | list[SigningKey] | tuple = ()) -> None:
+    def __init__(self, keys: Iterable[SigningKey] = ()) -> None:
         self._keys: dict[str, SigningKey] = {}
         for key in keys:
             self.add(key)
@@ -106,6 +106,10 @@ class KeySet(Mapping[str, SigningKey]):
     def get(self, kid: str, default: SigningKey | None = None) -> SigningKey | None:  # type: ignore[override]
         """The key with this kid, or None: usable as a `KeyLookup`."""
         return self._keys.get(kid, default)
+
+    def __call__(self, kid: str) -> SigningKey | None:
+        """A KeySet is itself a `KeyLookup`, so passing the set instead of `.get` works too."""
+        return self._keys.get(kid)
 
     def __getitem__(self, kid: str) -> SigningKey:
         return self._keys[kid]
