@@ -1,0 +1,180 @@
+"""The scan loop QThread on real sources: a generated video through cv2.VideoCapture, a realtime
+video, a source whose read blocks, and a camera that is not there."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from posapp.qt.scan_worker import ScanStats, ScanWorker, to_qimage
+from posapp.scan.confirm import ScanConfirmer
+from posapp.scan.sources import CameraSource, FrameSource, VideoFileSource
+from posapp.scan.strategy import make_strategy
+from tests.support.qrframes import make_video, payload_text
+
+CODES = [payload_text(kind, 7) for kind in ("plain", "url", "signed")]
+
+
+class TrackedVideo(VideoFileSource):
+    """A real VideoFileSource that remembers whether it was released."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.closed = threading.Event()
+
+    def close(self) -> None:
+        super().close()
+        self.closed.set()
+
+
+class BlockingSource(FrameSource):
+    """A live source whose read hangs (a stuck USB camera) until the test lets it go."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.reading = threading.Event()
+        self.closed = threading.Event()
+
+    def open(self) -> None:
+        pass
+
+    def read(self) -> np.ndarray | None:
+        self.reading.set()
+        self.release.wait(10)
+        return None
+
+    def close(self) -> None:
+        self.closed.set()
+
+    @property
+    def live(self) -> bool:
+        return True
+
+    def describe(self) -> str:
+        return "blocking test source"
+
+
+@pytest.fixture(scope="module")
+def voucher_video(tmp_path_factory):
+    """15 fps: each voucher held ~1 s, the plain one shown twice 1 s apart (inside the cool-down),
+    and a long code-free stretch at the end."""
+    segments = [
+        (None, 8),
+        (CODES[0], 12),
+        (None, 15),
+        (CODES[0], 10),
+        (None, 8),
+        (CODES[1], 12),
+        (None, 8),
+        (CODES[2], 14),
+        (None, 45),
+    ]
+    return make_video(tmp_path_factory.mktemp("video") / "vouchers.avi", segments)
+
+
+@pytest.fixture(scope="module")
+def empty_video(tmp_path_factory):
+    return make_video(tmp_path_factory.mktemp("video") / "empty.avi", [(None, 40)], seed=3)
+
+
+@pytest.fixture(scope="module")
+def strategy():
+    return make_strategy()
+
+
+def _worker(source, strategy, **kwargs) -> ScanWorker:
+    return ScanWorker(lambda: source, strategy, ScanConfirmer(2, 4.0), **kwargs)
+
+
+def test_video_emits_each_voucher_once_and_releases_the_source(qtbot, voucher_video, strategy):
+    source = TrackedVideo(voucher_video)
+    worker = _worker(source, strategy)
+    scanned, stats, previews = [], [], []
+    worker.codeScanned.connect(lambda text, src: scanned.append((text, src)))
+    worker.stats.connect(stats.append)
+    worker.preview.connect(previews.append)
+    with qtbot.waitSignal(worker.finished, timeout=20_000):
+        worker.start()
+    assert scanned == [(code, "camera") for code in CODES]
+    assert worker.frames_processed == 132  # every frame of a file, in order, none dropped
+    assert source.closed.is_set()
+    assert isinstance(stats[-1], ScanStats) and stats[-1].frames == 132
+    assert previews and previews[0].width() == 640
+
+
+def test_code_free_video_emits_nothing(qtbot, empty_video, strategy):
+    worker = _worker(TrackedVideo(empty_video), strategy)
+    scanned = []
+    worker.codeScanned.connect(lambda text, src: scanned.append(text))
+    with qtbot.waitSignal(worker.finished, timeout=20_000):
+        worker.start()
+    assert scanned == []
+    assert worker.frames_processed == 40
+
+
+def test_stop_is_prompt_on_a_realtime_source(qtbot, voucher_video, strategy):
+    source = TrackedVideo(voucher_video, loop=True, realtime=True)
+    worker = _worker(source, strategy)
+    with qtbot.waitSignal(worker.codeScanned, timeout=10_000) as first:
+        worker.start()
+    assert first.args == [CODES[0], "camera"]
+    started = time.monotonic()
+    assert worker.stop()
+    assert time.monotonic() - started < 1.0
+    assert worker.isFinished()
+    assert source.closed.wait(1.0)
+
+
+def test_stop_is_prompt_when_the_camera_read_hangs(qtbot, strategy):
+    source = BlockingSource()
+    worker = _worker(source, strategy)
+    errors = []
+    worker.cameraError.connect(errors.append)
+    worker.start()
+    assert source.reading.wait(5)
+    started = time.monotonic()
+    assert worker.stop()
+    assert time.monotonic() - started < 1.0
+    assert not source.closed.is_set()  # still inside read(): the capture thread owns the source
+    source.release.set()
+    assert source.closed.wait(2)  # ...and releases it as soon as the read returns
+
+
+def test_missing_camera_reports_and_keeps_retrying(qtbot, strategy):
+    opened = []
+
+    def factory():
+        opened.append(1)
+        return CameraSource(index=57)
+
+    worker = ScanWorker(factory, strategy, ScanConfirmer(), backoff_s=(0.05,), lang="en")
+    messages = []
+    worker.cameraError.connect(messages.append)
+    worker.start()
+    qtbot.waitUntil(lambda: len(messages) >= 2, timeout=10_000)
+    assert worker.isRunning()  # no crash: it retries with a fresh source
+    assert len(opened) >= 2
+    assert "57" in messages[0] and "not available" in messages[0]
+    assert "Traceback" not in messages[0]
+    assert worker.stop()
+
+
+def test_missing_video_file_reports_and_finishes(qtbot, tmp_path, strategy):
+    worker = _worker(VideoFileSource(tmp_path / "nope.avi"), strategy)
+    messages = []
+    worker.cameraError.connect(messages.append)
+    with qtbot.waitSignal(worker.finished, timeout=5_000):
+        worker.start()
+    assert len(messages) == 1 and "non trovato" in messages[0]
+
+
+def test_preview_is_downscaled_and_owns_its_pixels():
+    frame = np.zeros((720, 1280, 3), np.uint8)
+    frame[:, :, 2] = 200  # red in BGR
+    image = to_qimage(frame, 640)
+    del frame
+    assert (image.width(), image.height()) == (640, 360)
+    assert image.pixelColor(10, 10).red() == 200 and image.pixelColor(10, 10).blue() == 0
