@@ -130,7 +130,16 @@ def test_canonical_plain_forgives_case_spaces_and_look_alikes(typed):
 
 
 @pytest.mark.parametrize(
-    "typed", ["", "0000-3NQK-8N", "0000-3NQK-8N12", "0000-3NQK-8NU", "x" * 600]
+    "typed",
+    [
+        "",
+        "0000-3NQK-8N",
+        "0000-3NQK-8N12",
+        "0000-3NQK-8NU",
+        "0000-3NQK-8Nı",
+        "０000-3NQK-8N1",
+        "x" * 600,
+    ],
 )
 def test_canonical_plain_none_for_non_codes(typed):
     assert canonical_plain(typed) is None

@@ -112,6 +112,8 @@ def encode_plain(voucher_id: int) -> str:
 
 def _plain(text: str) -> tuple[str, int] | RejectReason:
     """(canonical code, voucher id), or UNKNOWN_FORMAT for a wrong shape, BAD_CHECK for a typo."""
+    if not text.isascii():  # str.upper() would turn e.g. a dotless "ı" into "I"
+        return RejectReason.UNKNOWN_FORMAT
     symbols = text.upper().replace(" ", "").replace("-", "").translate(_ALIASES)
     if len(symbols) != ID_SYMBOLS + 1 or any(s not in _VALUE for s in symbols):
         return RejectReason.UNKNOWN_FORMAT
