@@ -97,6 +97,59 @@ CATALOG: dict[str, dict[str, str]] = {
         "it": "Operazione ancora in corso: attendi qualche secondo",
         "en": "Still being processed: wait a few seconds",
     },
+    "refused.not_voidable": {
+        "it": "Questa operazione non si può annullare",
+        "en": "This redemption cannot be cancelled",
+    },
+    "refused.unknown_redemption": {
+        "it": "Operazione non trovata sulla piattaforma",
+        "en": "Redemption not found on the platform",
+    },
+    "refused.pairing_needed": {
+        "it": "Cassa non più collegata: ripeti l'abbinamento con la piattaforma",
+        "en": "This till is no longer connected: pair it with the platform again",
+    },
+    "refused.idempotency_key_missing": {
+        "it": "Richiesta incompleta: riprova, se si ripete contatta l'assistenza",
+        "en": "Incomplete request: try again, and call support if it happens again",
+    },
+    "refused.idempotency_key_mismatch": {
+        "it": "Richiesta incoerente: riprova, se si ripete contatta l'assistenza",
+        "en": "Inconsistent request: try again, and call support if it happens again",
+    },
+    # the local database (posapp.core.store StoreError codes)
+    "store.disk_full": {
+        "it": "Disco pieno: niente è stato salvato, libera spazio",
+        "en": "The disk is full: nothing was saved, free some space",
+    },
+    "store.db_busy": {
+        "it": "Archivio occupato da un altro programma: riprova",
+        "en": "The records are in use by another program: try again",
+    },
+    "store.db_corrupt": {
+        "it": "Archivio danneggiato: contatta l'assistenza",
+        "en": "The records are damaged: call support",
+    },
+    "store.db_unwritable": {
+        "it": "Impossibile scrivere l'archivio: controlla i permessi",
+        "en": "The records cannot be written: check the permissions",
+    },
+    "store.db_unsafe": {
+        "it": "Archivio non sicuro su questo disco: contatta l'assistenza",
+        "en": "The records cannot be kept safely on this disk: call support",
+    },
+    "store.db_too_new": {
+        "it": "Archivio di una versione più recente: aggiorna l'app",
+        "en": "The records come from a newer version: update the app",
+    },
+    "store.db_closed": {
+        "it": "Archivio chiuso: riavvia l'app",
+        "en": "The records are closed: restart the app",
+    },
+    "store.db_error": {
+        "it": "Errore dell'archivio: niente è stato salvato, riprova",
+        "en": "Problem with the records: nothing was saved, try again",
+    },
     # the offline policy
     "offline.not_proven": {
         "it": "Senza connessione non si può verificare questo buono",
