@@ -1,0 +1,84 @@
+"""`posapp-sandbox`: run the reference /v1 server with a demo data set, for the demo and for tests.
+
+Prints the API URL and a pairing code for the first demo shop, and writes the demo vouchers' QR
+codes with an HTML sheet (default `<data-dir>/qr/index.html`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from platformdirs import user_data_path
+
+from posapp.sandbox.demo import pairing_payload, write_sheet
+from posapp.sandbox.server import SandboxServer
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="posapp-sandbox", description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port (8765; 0 = any free port)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=user_data_path("posapp") / "sandbox",
+        help="where the sandbox database lives",
+    )
+    parser.add_argument("--fresh", action="store_true", help="start from an empty database")
+    parser.add_argument(
+        "--faults", action="store_true", help="enable fault injection (POST /_sandbox/faults)"
+    )
+    parser.add_argument("--void-window-minutes", type=float, default=15.0)
+    parser.add_argument("--platform-id", default="puglia-demo")
+    parser.add_argument("--platform-name", default="Piattaforma di Comunità (sandbox)")
+    parser.add_argument("--qr-dir", type=Path, default=None, help="default: <data-dir>/qr")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        server = SandboxServer(
+            args.data_dir,
+            host=args.host,
+            port=args.port,
+            fresh=args.fresh,
+            faults=args.faults,
+            platform_id=args.platform_id,
+            platform_name=args.platform_name,
+            void_window_minutes=args.void_window_minutes,
+        )
+    except (OSError, ValueError) as exc:
+        print(f"posapp-sandbox: {exc}", file=sys.stderr)
+        return 2
+    try:
+        server.start()
+    except RuntimeError as exc:
+        print(f"posapp-sandbox: {exc}", file=sys.stderr)
+        return 2
+    shops = server.store.shops()
+    code = server.store.new_pairing_code(shops[0]["shop_id"], ttl=timedelta(hours=24))
+    url = server.url
+    sheet = write_sheet(server.store, args.qr_dir or args.data_dir / "qr", url, code)
+    print(f"posapp sandbox '{server.store.platform_id}' on {url}  (contract: {url}/openapi.json)")
+    print(f"pairing code for {shops[0]['name']}: {code}  (valid 24 h, single use)")
+    print(f"pairing QR payload: {pairing_payload(url, code)}")
+    print(f"demo vouchers sheet: {sheet}")
+    if args.faults:
+        print("fault injection ENABLED: POST /_sandbox/faults")
+    sys.stdout.flush()
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,258 @@
+"""Redemptions: redeem once per id forever, replay the first result, record offline conflicts, void.
+
+Every outcome is a row of `redemptions` keyed by the client's redemption id, with a hash of the
+canonical request body; nothing expires. The balance check and the balance update happen in one
+`BEGIN IMMEDIATE` transaction, so parallel redeems of one voucher can never overdraw it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from posapp.core.clock import Clock, parse_utc, utc_iso
+from posapp.core.codes import canonical_plain
+from posapp.sandbox.db import Database
+from posapp.sandbox.errors import MESSAGES, ApiFailure
+from posapp.sandbox.vouchers import VOUCHER_SEQ
+
+FUTURE_SLACK = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class RedeemInput:
+    """A RedeemRequest in canonical form: the thing idempotency compares."""
+
+    redemption_id: str
+    voucher_code: str
+    amount_cents: int
+    currency: str
+    till_id: int
+    occurred_at: datetime
+    offline: bool
+
+    def canonical(self) -> dict[str, Any]:
+        code = canonical_plain(self.voucher_code) or self.voucher_code
+        return {
+            "redemption_id": self.redemption_id.lower(),
+            "voucher_code": code,
+            "amount_cents": self.amount_cents,
+            "currency": self.currency,
+            "till_id": self.till_id,
+            "occurred_at": utc_iso(self.occurred_at),
+            "offline": self.offline,
+        }
+
+    def body_hash(self) -> str:
+        text = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def redemption_json(row: Any) -> dict[str, Any]:
+    """The Redemption document of the API."""
+    return {
+        "redemption_id": row["redemption_id"],
+        "voucher_code": row["voucher_code"],
+        "voucher_id": row["voucher_id"],
+        "amount_cents": row["amount_cents"],
+        "currency": row["currency"],
+        "till_id": row["till_id"],
+        "occurred_at": row["occurred_at"],
+        "recorded_at": row["recorded_at"],
+        "offline": bool(row["offline"]),
+        "status": row["status"],
+        "balance_after_cents": row["balance_after_cents"],
+        "reason_code": row["reason_code"],
+        "reason_message": row["reason_message"],
+        "voided_at": row["voided_at"],
+        "void_reason": row["void_reason"],
+    }
+
+
+def _refusal(req: RedeemInput, voucher: Any, shop_id: int, at: datetime) -> str | None:
+    """The reason code why this voucher cannot cover this request at `at`, or None."""
+    if req.amount_cents <= 0 or req.amount_cents >= 2**32:
+        return "invalid_amount"
+    if voucher is None:
+        return "unknown_voucher"
+    if voucher["shop_id"] != shop_id:
+        return "other_shop"
+    if req.currency != voucher["currency"]:
+        return "currency_mismatch"
+    if voucher["cancelled"]:
+        return "voucher_cancelled"
+    if parse_utc(voucher["expires_at"]) <= at:
+        return "voucher_expired"
+    balance = voucher["balance_cents"]
+    if balance == 0:
+        return "voucher_used"
+    if req.amount_cents > balance:
+        return "insufficient_balance"
+    if not voucher["partial_allowed"] and req.amount_cents != balance:
+        return "partial_not_allowed"
+    return None
+
+
+class RedemptionDesk:
+    """Redeem, replay, void and list redemptions."""
+
+    def __init__(self, db: Database, clock: Clock, void_window: timedelta) -> None:
+        self.db = db
+        self.clock = clock
+        self.void_window = void_window
+        self._in_flight: set[str] = set()
+        self._lock = threading.Lock()
+        # Test seam: called with the redemption id once it is marked in flight, before the work.
+        self.on_redeem_started: Callable[[str], None] | None = None
+
+    @contextmanager
+    def claim(self, redemption_id: str) -> Iterator[None]:
+        """Mark an id in flight for the duration; a second claim meanwhile is 409."""
+        key = redemption_id.lower()
+        with self._lock:
+            if key in self._in_flight:
+                raise ApiFailure(409, "request_in_flight")
+            self._in_flight.add(key)
+        try:
+            hook = self.on_redeem_started
+            if hook is not None:
+                hook(key)
+            yield
+        finally:
+            with self._lock:
+                self._in_flight.discard(key)
+
+    def redeem(self, req: RedeemInput, shop_id: int, *, batch: bool) -> tuple[dict[str, Any], bool]:
+        """(Redemption document, replayed?). A refusal is stored as `refused` (or `conflict` in a
+        batch: an offline fact the voucher cannot cover). 422 idempotency_key_reused if the id is
+        known with another body."""
+        body_hash = req.body_hash()
+        rid = req.redemption_id.lower()
+        with self.db.write() as conn:
+            old = conn.execute(
+                "SELECT * FROM redemptions WHERE redemption_id = ?", (rid,)
+            ).fetchone()
+            if old is not None:
+                if old["body_hash"] != body_hash:
+                    raise ApiFailure(422, "idempotency_key_reused")
+                return redemption_json(old), True
+            now = self.clock.now()
+            # An offline redemption is judged at the moment it happened (not later than now).
+            at = min(req.occurred_at, now) if req.offline else now
+            canonical = canonical_plain(req.voucher_code)
+            voucher = None
+            if canonical is not None:
+                voucher = conn.execute(
+                    "SELECT * FROM vouchers WHERE code = ?", (canonical,)
+                ).fetchone()
+            reason = _refusal(req, voucher, shop_id, at)
+            if reason is None:
+                balance_after = voucher["balance_cents"] - req.amount_cents
+                seq = Database.next_seq(conn, VOUCHER_SEQ)
+                conn.execute(
+                    "UPDATE vouchers SET balance_cents = ?, seq = ? WHERE voucher_id = ?",
+                    (balance_after, seq, voucher["voucher_id"]),
+                )
+                status = "accepted"
+            else:
+                balance_after = voucher["balance_cents"] if voucher is not None else None
+                status = "conflict" if batch else "refused"
+            conn.execute(
+                "INSERT INTO redemptions (redemption_id, body_hash, voucher_code, voucher_id,"
+                " shop_id, amount_cents, currency, till_id, occurred_at, recorded_at, offline,"
+                " status, balance_after_cents, reason_code, reason_message)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    rid,
+                    body_hash,
+                    canonical or req.voucher_code,
+                    voucher["voucher_id"] if voucher is not None else None,
+                    shop_id,
+                    req.amount_cents,
+                    req.currency,
+                    req.till_id,
+                    utc_iso(req.occurred_at),
+                    utc_iso(now),
+                    int(req.offline),
+                    status,
+                    balance_after,
+                    reason,
+                    MESSAGES.get(reason) if reason else None,
+                ),
+            )
+            row = conn.execute(
+                "SELECT * FROM redemptions WHERE redemption_id = ?", (rid,)
+            ).fetchone()
+        return redemption_json(row), False
+
+    def get(self, redemption_id: str, shop_id: int) -> dict[str, Any]:
+        row = (
+            self.db.connection()
+            .execute(
+                "SELECT * FROM redemptions WHERE redemption_id = ? AND shop_id = ?",
+                (redemption_id.lower(), shop_id),
+            )
+            .fetchone()
+        )
+        if row is None:
+            raise ApiFailure(404, "unknown_redemption")
+        return redemption_json(row)
+
+    def void(
+        self, redemption_id: str, shop_id: int, reason: str, voided_at: datetime
+    ) -> dict[str, Any]:
+        """Void an accepted redemption within the window; the balance comes back exactly once."""
+        rid = redemption_id.lower()
+        with self.db.write() as conn:
+            row = conn.execute(
+                "SELECT * FROM redemptions WHERE redemption_id = ? AND shop_id = ?",
+                (rid, shop_id),
+            ).fetchone()
+            if row is None:
+                raise ApiFailure(404, "unknown_redemption")
+            if row["status"] == "voided":
+                return redemption_json(row)
+            if row["status"] != "accepted":
+                raise ApiFailure(422, "not_voidable")
+            if voided_at > self.clock.now() + FUTURE_SLACK:
+                raise ApiFailure(422, "invalid_request", "voided_at lies in the future")
+            if voided_at - parse_utc(row["occurred_at"]) > self.void_window:
+                raise ApiFailure(422, "void_window_expired")
+            seq = Database.next_seq(conn, VOUCHER_SEQ)
+            conn.execute(
+                "UPDATE vouchers SET balance_cents = balance_cents + ?, seq = ?"
+                " WHERE voucher_id = ?",
+                (row["amount_cents"], seq, row["voucher_id"]),
+            )
+            conn.execute(
+                "UPDATE redemptions SET status = 'voided', voided_at = ?, void_reason = ?"
+                " WHERE redemption_id = ?",
+                (utc_iso(voided_at), reason, rid),
+            )
+            row = conn.execute(
+                "SELECT * FROM redemptions WHERE redemption_id = ?", (rid,)
+            ).fetchone()
+        return redemption_json(row)
+
+    def list(self, *, shop_id: int | None = None, voucher_id: int | None = None) -> list[dict]:
+        """Stored redemptions, oldest first (for tests and the demo)."""
+        sql, args = "SELECT * FROM redemptions WHERE 1=1", []
+        if shop_id is not None:
+            sql, args = sql + " AND shop_id = ?", [*args, shop_id]
+        if voucher_id is not None:
+            sql, args = sql + " AND voucher_id = ?", [*args, voucher_id]
+        rows = self.db.connection().execute(sql + " ORDER BY recorded_at, rowid", args).fetchall()
+        return [redemption_json(row) for row in rows]
+
+
+def replay_status(redemption: dict[str, Any]) -> int:
+    """The HTTP status a stored redemption is (re)played with on POST /v1/redemptions."""
+    if redemption["status"] in ("accepted", "voided"):
+        return 201
+    return 404 if redemption["reason_code"] == "unknown_voucher" else 422

@@ -1,0 +1,157 @@
+"""Redeem over real HTTP: full and partial use, replays, idempotency errors, business refusals."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import timedelta
+
+from tests.support.sandbox import START, clock, pair, sandbox, shop, till  # noqa: F401
+
+
+def test_full_redeem_then_voucher_is_used(sandbox, shop, till):
+    voucher = sandbox.store.create_voucher(shop, 1000)
+    reply = till.redeem(till.body(voucher["code"], 1000))
+    assert reply.status_code == 201, reply.text
+    assert "Idempotent-Replayed" not in reply.headers
+    data = reply.json()
+    assert data["status"] == "accepted"
+    assert data["balance_after_cents"] == 0
+    assert data["voucher_id"] == voucher["voucher_id"]
+    assert data["recorded_at"].endswith("Z")
+    lookup = till.get(f"/v1/vouchers/{voucher['code']}").json()
+    assert (lookup["status"], lookup["balance_cents"]) == ("used", 0)
+    again = till.redeem(till.body(voucher["code"], 1000))
+    assert again.status_code == 422
+    assert again.json() == {
+        "error": {"code": "voucher_used", "message": "the voucher has been used completely"}
+    }
+
+
+def test_partial_redeems_down_to_zero(sandbox, shop, till):
+    voucher = sandbox.store.create_voucher(shop, 5000, partial_allowed=True)
+    first = till.redeem(till.body(voucher["code"], 1250)).json()
+    assert first["balance_after_cents"] == 3750
+    lookup = till.get(f"/v1/vouchers/{voucher['code'].lower()}").json()
+    assert (lookup["status"], lookup["balance_cents"]) == ("partly_used", 3750)
+    too_much = till.redeem(till.body(voucher["code"], 3751))
+    assert too_much.json()["error"]["code"] == "insufficient_balance"
+    rest = till.redeem(till.body(voucher["code"], 3750))
+    assert rest.json()["balance_after_cents"] == 0
+
+
+def test_non_partial_voucher_must_be_used_whole(sandbox, shop, till):
+    voucher = sandbox.store.create_voucher(shop, 2000)
+    reply = till.redeem(till.body(voucher["code"], 500))
+    assert (reply.status_code, reply.json()["error"]["code"]) == (422, "partial_not_allowed")
+    assert sandbox.store.get_voucher(voucher["voucher_id"])["balance_cents"] == 2000
+
+
+def test_replay_returns_first_result_with_header(sandbox, shop, till):
+    voucher = sandbox.store.create_voucher(shop, 5000, partial_allowed=True)
+    body = till.body(voucher["code"], 1000)
+    first = till.redeem(body)
+    second = till.redeem(body)
+    assert second.status_code == 201
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert second.json() == first.json()
+    assert sandbox.store.get_voucher(voucher["voucher_id"])["balance_cents"] == 4000
+    assert len(sandbox.store.list_redemptions(voucher_id=voucher["voucher_id"])) == 1
+
+
+def test_refusal_is_stored_and_replayed(sandbox, shop, till):
+    voucher = sandbox.store.create_voucher(shop, 1000)
+    sandbox.store.cancel_voucher(voucher["voucher_id"])
+    body = till.body(voucher["code"], 1000)
+    first = till.redeem(body)
+    assert (first.status_code, first.json()["error"]["code"]) == (422, "voucher_cancelled")
+    replay = till.redeem(body)
+    assert replay.status_code == 422
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.json() == first.json()
+    stored = till.get(f"/v1/redemptions/{body['redemption_id']}").json()
+    assert (stored["status"], stored["reason_code"]) == ("refused", "voucher_cancelled")
+
+
+def test_same_id_with_another_body_is_refused(sandbox, shop, till):
+    voucher = sandbox.store.create_voucher(shop, 5000, partial_allowed=True)
+    body = till.body(voucher["code"], 1000)
+    assert till.redeem(body).status_code == 201
+    other = {**body, "amount_cents": 2000}
+    reply = till.redeem(other)
+    assert (reply.status_code, reply.json()["error"]["code"]) == (422, "idempotency_key_reused")
+    assert sandbox.store.get_voucher(voucher["voucher_id"])["balance_cents"] == 4000
+
+
+def test_idempotency_header_missing_or_mismatched(sandbox, shop, till):
+    voucher = sandbox.store.create_voucher(shop, 1000)
+    body = till.body(voucher["code"], 1000)
+    missing = till.redeem(body, key=None)
+    assert (missing.status_code, missing.json()["error"]["code"]) == (
+        400,
+        "idempotency_key_missing",
+    )
+    wrong = till.redeem(body, key=str(uuid.uuid4()))
+    assert (wrong.status_code, wrong.json()["error"]["code"]) == (400, "idempotency_key_mismatch")
+    assert sandbox.store.list_redemptions() == []
+    assert till.redeem(body, key=body["redemption_id"].upper()).status_code == 201
+
+
+def test_request_in_flight_answers_409(sandbox, shop, till):
+    voucher = sandbox.store.create_voucher(shop, 1000)
+    body = till.body(voucher["code"], 1000)
+    entered, release = threading.Event(), threading.Event()
+
+    def hold(_rid: str) -> None:
+        entered.set()
+        release.wait(10)
+
+    sandbox.store.desk.on_redeem_started = hold
+    results = {}
+    worker = threading.Thread(target=lambda: results.setdefault("first", till.redeem(body)))
+    worker.start()
+    assert entered.wait(10)
+    sandbox.store.desk.on_redeem_started = None
+    second = till.redeem(body)
+    assert (second.status_code, second.json()["error"]["code"]) == (409, "request_in_flight")
+    release.set()
+    worker.join(10)
+    assert results["first"].status_code == 201
+    assert till.redeem(body).headers["Idempotent-Replayed"] == "true"
+
+
+def test_business_refusals(sandbox, shop, till, clock):
+    store = sandbox.store
+    other_shop = store.create_shop("Macelleria De Santis", "Galatina")
+    foreign = store.create_voucher(other_shop, 1000)
+    expired = store.create_voucher(shop, 1000, expires_at=START + timedelta(hours=1))
+    clock.advance(timedelta(hours=2))
+    valid = store.create_voucher(shop, 1000)
+    cases = [
+        (till.body(foreign["code"], 1000), 422, "other_shop"),
+        (till.body(expired["code"], 1000), 422, "voucher_expired"),
+        (till.body(valid["code"], 1000, currency="USD"), 422, "currency_mismatch"),
+        (till.body(valid["code"], 0), 422, "invalid_amount"),
+        (till.body(valid["code"], -5), 422, "invalid_amount"),
+        (till.body("0000-0000-000", 1000), 404, "unknown_voucher"),
+        (till.body("not a code", 1000), 404, "unknown_voucher"),
+    ]
+    for body, status, code in cases:
+        reply = till.redeem(body)
+        assert (reply.status_code, reply.json()["error"]["code"]) == (status, code), body
+    assert store.get_voucher(valid["voucher_id"])["balance_cents"] == 1000
+    lookup = till.get(f"/v1/vouchers/{foreign['code']}").json()
+    assert lookup["status"] == "other_shop"
+    assert till.get(f"/v1/vouchers/{expired['code']}").json()["status"] == "expired"
+
+
+def test_malformed_redeem_uses_the_error_shape(sandbox, shop, till):
+    reply = till.post(
+        "/v1/redemptions", json={"amount_cents": "12"}, headers={"Idempotency-Key": "x"}
+    )
+    assert reply.status_code == 422
+    assert reply.json()["error"]["code"] == "invalid_request"
+    naive = till.body("0000-0000-000", 100)
+    naive["occurred_at"] = "2026-11-26T09:00:00"
+    reply = till.redeem(naive)
+    assert (reply.status_code, reply.json()["error"]["code"]) == (422, "invalid_request")
