@@ -1,0 +1,175 @@
+"""Ledger benchmark: one durable offline redemption, syncing 10,000 queued redemptions to a loopback
+sandbox (batched and one request each), and the owner's daily totals over 1,000,000 ledger rows.
+
+    .venv/bin/python bench/ledger.py [--offline N] [--sync N] [--unbatched N] [--rows N]
+
+Prints a table and writes bench/results/ledger.json. Everything runs on real files in a temp folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from posapp.core.api.client import ApiClient  # noqa: E402
+from posapp.core.api.models import VoucherInfo  # noqa: E402
+from posapp.core.clock import utc_iso  # noqa: E402
+from posapp.core.codes import encode_plain  # noqa: E402
+from posapp.core.connectivity import ConnectivityMonitor  # noqa: E402
+from posapp.core.policy import AcceptedOffline, RedeemPolicy, Till  # noqa: E402
+from posapp.core.settings import OfflineCaps  # noqa: E402
+from posapp.core.store import Store, cache, ledger, transaction  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results" / "ledger.json"
+
+
+class _Account:
+    def __init__(self, account_id: str, till_id: int, shop_id: int) -> None:
+        self.account_id, self.till_id, self.shop_id = account_id, till_id, shop_id
+
+    def serves_host(self, host: str) -> bool:
+        return False
+
+
+def bench_offline(folder: Path, n: int) -> dict:
+    """p50/p95 of RedeemPolicy.submit(confirmed=True) offline: checks + one durable transaction."""
+    store = Store(folder / "offline.sqlite3")
+    now = datetime.now(UTC)
+    vouchers = [
+        VoucherInfo(encode_plain(i), i, 1, "valid", 1000, 1000, "EUR", None, True)
+        for i in range(1, n + 1)
+    ]
+
+    def seed(conn):
+        with transaction(conn):
+            cache.upsert_vouchers(conn, "bench", vouchers, now)
+            cache.set_state(conn, "bench", "last_good_sync", utc_iso(now))
+
+    store.call(seed)
+    monitor = ConnectivityMonitor()
+    monitor.force_offline()
+    client = ApiClient("http://127.0.0.1:9")  # never called: the till is offline
+    caps = OfflineCaps(max_pending_count=n + 1, max_pending_value_cents=10**12)
+    policy = RedeemPolicy(store, [Till(_Account("bench", 1, 1), client, monitor)], caps)
+    times = []
+    for v in vouchers:
+        started = time.perf_counter()
+        outcome = policy.submit(v.code, 500, confirmed=True)
+        times.append((time.perf_counter() - started) * 1000)
+        assert isinstance(outcome, AcceptedOffline), outcome
+    store.close()
+    times.sort()
+    return {
+        "offline_redeem_n": n,
+        "offline_redeem_p50_ms": round(statistics.median(times), 3),
+        "offline_redeem_p95_ms": round(times[int(0.95 * (n - 1))], 3),
+        "offline_redeem_max_ms": round(times[-1], 3),
+    }
+
+
+def bench_totals(folder: Path, rows: int) -> dict:
+    """1,000,000 ledger rows over a year, 3 tills, 2 accounts; time the totals of one day."""
+    store = Store(folder / "totals.sqlite3")
+    start = datetime(2026, 1, 1, 7, tzinfo=UTC)
+    span = 365 * 86400
+    rng = random.Random(7)
+
+    def fill(conn, chunk):
+        conn.execute("BEGIN")
+        conn.executemany(
+            "INSERT INTO ledger (redemption_id, account_id, voucher_code, voucher_id, amount_cents,"
+            " currency, till_id, occurred_at, offline, state, local_day, local_hour)"
+            " VALUES (?, ?, 'X', ?, ?, 'EUR', ?, ?, 0, ?, ?, ?)",
+            chunk,
+        )
+        conn.execute("COMMIT")
+
+    started = time.perf_counter()
+    batch = []
+    for i in range(rows):
+        when = start + timedelta(seconds=rng.randrange(span))
+        local = when.astimezone(ledger.LOCAL_TZ)
+        state = "accepted" if i % 50 else "pending"
+        batch.append(
+            (
+                str(uuid.UUID(int=rng.getrandbits(128))),
+                "a" if i % 3 else "b",
+                i,
+                rng.randrange(100, 5000),
+                1 + i % 3,
+                utc_iso(when),
+                state,
+                local.date().isoformat(),
+                local.hour,
+            )
+        )
+        if len(batch) == 50_000:
+            store.call(fill, batch)
+            batch = []
+    if batch:
+        store.call(fill, batch)
+    store.call(lambda c: c.execute("ANALYZE"))
+    fill_s = time.perf_counter() - started
+    day = date(2026, 6, 15)
+    runs = []
+    for _ in range(20):
+        t0 = time.perf_counter()
+        totals = store.call(ledger.daily_totals, day)
+        store.call(ledger.daily_totals, day, "a")
+        runs.append((time.perf_counter() - t0) * 1000 / 2)
+    store.close()
+    return {
+        "daily_totals_rows": rows,
+        "daily_totals_day_count": totals.count,
+        "daily_totals_1m_ms": round(statistics.median(runs), 3),
+        "daily_totals_max_ms": round(max(runs), 3),
+        "ledger_fill_s": round(fill_s, 1),
+    }
+
+
+def bench_sync(folder: Path, n: int, unbatched: int) -> dict:
+    raise NotImplementedError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--offline", type=int, default=2000)
+    parser.add_argument("--sync", type=int, default=10_000)
+    parser.add_argument("--unbatched", type=int, default=10_000)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args(argv)
+    results: dict = {
+        "machine": f"{platform.machine()} {os.cpu_count()} cpu, Python {platform.python_version()}",
+        "when": utc_iso(datetime.now(UTC)),
+    }
+    # on the repository disk, not a tmpfs /tmp: fsync must really reach the disk
+    with tempfile.TemporaryDirectory(prefix="ledger-", suffix=".tmp", dir=RESULTS.parent) as tmp:
+        folder = Path(tmp)
+        results.update(bench_offline(folder, args.offline))
+        if args.sync:
+            results.update(bench_sync(folder, args.sync, args.unbatched))
+        results.update(bench_totals(folder, args.rows))
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    width = max(len(k) for k in results)
+    for key, value in results.items():
+        print(f"{key:<{width}}  {value}")
+    print(f"written {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
