@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 # ruff: noqa: F811 - pytest fixtures are imported from tests.support.sandbox
-
 import threading
 import uuid
 from datetime import timedelta
