@@ -94,14 +94,25 @@ class ZXingDecoder(Decoder):
         }
 
     def decode(self, gray: np.ndarray) -> list[Decoded]:
-        results = self._zx.read_barcodes(as_gray(gray), **self._options)
-        return _unique(
-            [
-                Decoded(bytes_to_text(bytes(r.bytes)), self.name)
-                for r in results
-                if r.valid and r.format == self._zx.BarcodeFormat.QRCode
-            ]
-        )
+        return self.read(gray)[0]
+
+    def read(self, gray: np.ndarray) -> tuple[list[Decoded], list[np.ndarray]]:
+        """(decoded codes, corners of QR symbols located but not decoded) in one pass.
+
+        The located failures tell a strategy where a closer look is worth its cost.
+        """
+        results = self._zx.read_barcodes(as_gray(gray), return_errors=True, **self._options)
+        found, failed = [], []
+        for r in results:
+            if r.format != self._zx.BarcodeFormat.QRCode:
+                continue
+            if r.valid:
+                found.append(Decoded(r.text, self.name))  # zxing applies ECI / Shift_JIS itself
+            else:
+                p = r.position
+                corners = (p.top_left, p.top_right, p.bottom_right, p.bottom_left)
+                failed.append(np.array([(c.x, c.y) for c in corners], dtype=np.float32))
+        return _unique(found), failed
 
 
 class ZBarDecoder(Decoder):
