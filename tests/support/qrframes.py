@@ -236,7 +236,7 @@ def make_frame(kind: str, text: str | None, size: tuple[int, int], seed: int = 0
         return _camera(scene, rng, rng.uniform(2, 5), 0.6)
     modules = qr_modules(text).shape[0] + 4  # the card adds two modules of paper each side
     if kind == "small":
-        side = modules * rng.uniform(2.2, 3.0)
+        side = modules * rng.uniform(1.7, 2.8)
     else:
         side = height * rng.uniform(0.35, 0.6)
     module = side / modules
@@ -248,7 +248,7 @@ def make_frame(kind: str, text: str | None, size: tuple[int, int], seed: int = 0
         angle = rng.uniform(20, 340)
     corners = _square(cx, cy, side, angle)
     if kind == "tilted":
-        corners = corners + rng.uniform(-0.2, 0.2, (4, 2)).astype(np.float32) * side
+        corners = corners + rng.uniform(-0.24, 0.24, (4, 2)).astype(np.float32) * side
     if kind in ("phone", "inverted"):
         patch = _phone(text, 12, rng, inverted=kind == "inverted")
         # the bezel makes the phone larger than the code: keep the code at `side`
@@ -262,11 +262,11 @@ def make_frame(kind: str, text: str | None, size: tuple[int, int], seed: int = 0
     frame = scene
     noise, blur = rng.uniform(2, 4), 0.6
     if kind == "blurred":
-        blur = module * rng.uniform(0.45, 0.7)
+        blur = module * rng.uniform(0.35, 0.75)
     elif kind == "noisy":
-        noise = rng.uniform(14, 22)
+        noise = rng.uniform(15, 30)
     elif kind == "dim":
-        frame = (frame.astype(np.float32) * rng.uniform(0.12, 0.22)).astype(np.uint8)
+        frame = (frame.astype(np.float32) * rng.uniform(0.08, 0.2)).astype(np.uint8)
         noise = rng.uniform(2, 4)
     elif kind == "uneven":
         frame = _uneven(frame, corners, rng)
@@ -274,10 +274,15 @@ def make_frame(kind: str, text: str | None, size: tuple[int, int], seed: int = 0
         _thumb(frame, corners, rng)
     elif kind == "phone":
         point = corners[int(rng.integers(0, 4))] * 0.6 + np.float32([cx, cy]) * 0.4
-        _glare(frame, (float(point[0]), float(point[1])), side * rng.uniform(0.2, 0.3), 170)
+        _glare(
+            frame,
+            (float(point[0]), float(point[1])),
+            side * rng.uniform(0.2, 0.35),
+            rng.uniform(120, 230),
+        )
     frame = _camera(frame, rng, noise, blur)
     if kind == "noisy":
-        frame = _jpeg(frame, int(rng.integers(20, 40)))
+        frame = _jpeg(frame, int(rng.integers(15, 35)))
     return frame
 
 
@@ -306,7 +311,7 @@ def _thumb(frame: np.ndarray, corners: np.ndarray, rng: np.random.Generator) -> 
     color = tuple(
         int(v) for v in (rng.uniform(90, 130), rng.uniform(120, 160), rng.uniform(170, 210))
     )
-    axes = (int(side * 0.13), int(side * 0.22))
+    axes = (int(side * rng.uniform(0.1, 0.16)), int(side * rng.uniform(0.18, 0.26)))
     angle = float(np.degrees(np.arctan2(*(br - bl)[::-1]))) + 90
     cv2.ellipse(frame, (int(at[0]), int(at[1])), axes, angle, 0, 360, color, -1, cv2.LINE_AA)
 
