@@ -104,6 +104,12 @@ class SyncEngine:
 
     def upload(self, report: SyncReport) -> None:
         last_seq = self.store.call(_max_seq, self.account_id)
+        try:
+            self._upload(report, last_seq)
+        finally:
+            report.pending_left = self.store.call(_count_upto, self.account_id, last_seq)
+
+    def _upload(self, report: SyncReport, last_seq: int) -> None:
         while True:
             items = [
                 i
@@ -138,7 +144,6 @@ class SyncEngine:
                 else:
                     report.conflicts += 1
                     report.conflict_reasons.append(_reason(result)[0])
-        report.pending_left = self.store.call(_count_upto, self.account_id, last_seq)
 
     def _send_one(self, item: outbox.OutboxItem, report: SyncReport) -> None:
         if item.op == "void":
