@@ -87,6 +87,7 @@ class CameraSource(FrameSource):
         reconnect_after: int = 15,
         backoff_s: tuple[float, ...] = (0.5, 1.0, 2.0, 5.0),
         on_state: Callable[[str], None] | None = None,
+        capture_factory: Callable[[int], cv2.VideoCapture] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -95,6 +96,7 @@ class CameraSource(FrameSource):
         self.reconnect_after = reconnect_after
         self.backoff_s = backoff_s
         self.on_state = on_state
+        self._capture = capture_factory or _backend_capture
         self._sleep, self._clock = sleep, clock
         self._cap: cv2.VideoCapture | None = None
         self._failures = 0
@@ -121,7 +123,7 @@ class CameraSource(FrameSource):
                 self.on_state(state)
 
     def _try_open(self) -> cv2.VideoCapture | None:
-        cap = _backend_capture(self.index)
+        cap = self._capture(self.index)
         if not cap.isOpened():
             cap.release()
             return None
