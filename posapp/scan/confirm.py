@@ -19,12 +19,15 @@ class ScanConfirmer:
         frames_required: int = 2,
         cooldown_s: float = 4.0,
         clock: Callable[[], float] = time.monotonic,
+        max_frame_gap_s: float = 1.0,
     ) -> None:
         if frames_required < 1:
             raise ValueError("frames_required must be >= 1")
         self.frames_required = frames_required
         self.cooldown_s = cooldown_s
         self._clock = clock
+        self.max_frame_gap_s = max_frame_gap_s  # frames further apart are not "consecutive"
+        self._last_frame: float | None = None
         self._streak: dict[str, int] = {}  # text -> consecutive frames seen (ending with the last)
         self._last_seen: dict[str, float] = {}  # emitted text -> last time it was seen or emitted
 
@@ -32,6 +35,9 @@ class ScanConfirmer:
         """Codes confirmed by this frame (usually [] or one code)."""
         now = self._clock() if now is None else now
         current = list(dict.fromkeys(t for t in texts if t))
+        if self._last_frame is not None and now - self._last_frame > self.max_frame_gap_s:
+            self._streak = {}
+        self._last_frame = now
         self._streak = {t: self._streak.get(t, 0) + 1 for t in current}
         confirmed = []
         for text in current:
@@ -57,6 +63,7 @@ class ScanConfirmer:
     def reset(self) -> None:
         self._streak.clear()
         self._last_seen.clear()
+        self._last_frame = None
 
     def _cooling(self, text: str, now: float) -> bool:
         last = self._last_seen.get(text)

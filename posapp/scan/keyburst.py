@@ -52,12 +52,12 @@ class KeyBurstDetector:
         return scan
 
     def enter(self, ts_ms: float | None = None) -> str | None:
-        """Feed Enter: returns the scan it ends, or None (then Enter belongs to the field)."""
-        now = self._clock() if ts_ms is None else ts_ms
+        """Feed Enter: returns the scan it ends, or None (then Enter belongs to the field).
+
+        A burst still pending when Enter comes late (a scanner with a slow Enter suffix, or a timer
+        that has not fired yet) is still a scan: it is returned, never lost.
+        """
         if not self._chars:
-            return None
-        if now - self._last_ms > self.max_gap_ms:
-            self._finish()  # a scan without Enter ended already; this Enter is the user's
             return None
         return self._finish()
 
