@@ -1,0 +1,87 @@
+"""`posapp-sandbox` as a process: demo data, printed pairing code, QR sheet, Ctrl+C to stop."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import cv2
+import requests
+
+from posapp.core.codes import VoucherRef, parse_code
+from posapp.core.keys import KeySet
+from posapp.sandbox.demo import PAIRING_PREFIX
+from posapp.scan.decoders import make_decoder
+
+
+def _start(tmp_path):
+    data = str(tmp_path / "data")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "posapp.sandbox.cli", "--port", "0", "--fresh", "--data-dir", data],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if line.startswith("demo vouchers sheet:"):
+            return process, "".join(lines)
+    process.kill()
+    raise AssertionError("no start-up banner: " + "".join(lines) + process.stderr.read())
+
+
+def _decode(path):
+    gray = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+    assert gray is not None, path
+    found = make_decoder("zxing").decode(gray)
+    assert len(found) == 1, path
+    return found[0].text
+
+
+def test_cli_serves_demo_and_writes_qr_sheet(tmp_path):
+    process, banner = _start(tmp_path)
+    try:
+        url = re.search(r"on (http://127\.0\.0\.1:\d+)", banner).group(1)
+        code = re.search(r"pairing code for Panificio Rizzo: (\S+)", banner).group(1)
+        qr_dir = tmp_path / "data" / "qr"
+        payload = _decode(qr_dir / "pairing.png")
+        assert payload.startswith(PAIRING_PREFIX)
+        assert json.loads(payload[len(PAIRING_PREFIX) :]) == {"api": url, "code": code}
+        paired = requests.post(
+            url + "/v1/pairing", json={"pairing_code": code, "till_name": "Cassa"}, timeout=10
+        )
+        assert paired.status_code == 201, paired.text
+        token = paired.json()["token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        vouchers = requests.get(url + "/v1/shop/vouchers", headers=auth, timeout=10).json()
+        states = {v["status"] for v in vouchers["items"]}
+        assert {"valid", "partly_used", "used", "expired", "cancelled"} <= states
+        assert {v["face_value_cents"] for v in vouchers["items"]} >= {500, 1000, 2000, 5000}
+        revoked = requests.get(url + "/v1/revocations", headers=auth, timeout=10).json()
+        assert len(revoked["items"]) == 1
+        keys = KeySet.from_api(
+            requests.get(url + "/v1/keys", headers=auth, timeout=10).json()["keys"]
+        )
+        sheet = (qr_dir / "index.html").read_text(encoding="utf-8")
+        first = vouchers["items"][0]["code"]
+        assert first in sheet and "Panificio Rizzo" in sheet
+        assert _decode(qr_dir / f"{first}.png") == first
+        signed = parse_code(_decode(qr_dir / f"{first}-signed.png"), keys.get)
+        assert isinstance(signed, VoucherRef) and signed.verified and signed.code == first
+        assert requests.get(url + "/openapi.json", timeout=10).json()["info"]["version"] == "1.0.0"
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(10)
+        finally:
+            process.kill()
+    assert process.returncode == 0, process.stderr.read()
