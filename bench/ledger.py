@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from posapp.core.api.client import ApiClient  # noqa: E402
-from posapp.core.api.models import VoucherInfo  # noqa: E402
+from posapp.core.api.models import RedeemRequest, VoucherInfo  # noqa: E402
 from posapp.core.clock import utc_iso  # noqa: E402
 from posapp.core.codes import encode_plain  # noqa: E402
 from posapp.core.connectivity import ConnectivityMonitor  # noqa: E402
@@ -140,8 +140,80 @@ def bench_totals(folder: Path, rows: int) -> dict:
     }
 
 
+def _queue(store: Store, account_id: str, till_id: int, vouchers: list[dict], n: int) -> None:
+    """n offline redemptions of 1 EUR spread over partial-use vouchers, straight into the outbox."""
+    start = datetime.now(UTC) - timedelta(hours=2)
+
+    def write(conn, chunk):
+        with transaction(conn):
+            for i in chunk:
+                v = vouchers[i % len(vouchers)]
+                when = start + timedelta(milliseconds=i)
+                req = RedeemRequest.new(v["code"], 100, till_id, when, offline=True)
+                ledger.insert_pending(conn, account_id, v["voucher_id"], req)
+
+    for first in range(0, n, 1000):
+        store.call(write, range(first, min(n, first + 1000)))
+
+
+def _sync_run(server, shop: int, folder: Path, name: str, n: int, batched: bool) -> tuple:
+    from posapp.core.accounts import PlatformAccount
+    from posapp.core.sync import SyncEngine
+
+    per_voucher = 100
+    vouchers = [
+        server.store.create_voucher(shop, 100 * per_voucher, partial_allowed=True)
+        for _ in range(-(-n // per_voucher))
+    ]
+    client = ApiClient(server.url, timeout=(3.05, 30.0))
+    info = client.pair(server.store.new_pairing_code(shop), name).till
+    account = PlatformAccount(
+        info.platform_id,
+        info.platform_name,
+        server.url,
+        info.shop_id,
+        info.shop_name,
+        info.till_id,
+        info.till_name,
+    )
+    store = Store(folder / f"{name}.sqlite3")
+    _queue(store, account.account_id, info.till_id, vouchers, n)
+    till = Till(account, client, ConnectivityMonitor())
+    engine = SyncEngine(store, till, use_batch=batched)
+    started = time.perf_counter()
+    report = engine.run()
+    elapsed = time.perf_counter() - started
+    assert report.accepted == n and report.conflicts == 0, report
+    store.close()
+    client.close()
+    return elapsed, report.requests
+
+
 def bench_sync(folder: Path, n: int, unbatched: int) -> dict:
-    raise NotImplementedError
+    """Queue n offline redemptions and sync them to a loopback sandbox: batches of 500, and one
+    request each (the speed-up batching buys)."""
+    from posapp.sandbox.server import SandboxServer
+
+    server = SandboxServer(folder / "sandbox", fresh=True, platform_id="bench", seed_demo=False)
+    server.start()
+    try:
+        shop = server.store.create_shop("Bench")
+        batched_s, batched_requests = _sync_run(server, shop, folder, "batched", n, True)
+        result = {
+            "sync_n": n,
+            "sync_10k_s": round(batched_s * 10_000 / n, 2),
+            "sync_batched_requests": batched_requests,
+        }
+        if unbatched:
+            single_s, _ = _sync_run(server, shop, folder, "single", unbatched, False)
+            result["sync_unbatched_n"] = unbatched
+            result["sync_10k_unbatched_s"] = round(single_s * 10_000 / unbatched, 2)
+            result["batching_speedup"] = round(
+                result["sync_10k_unbatched_s"] / result["sync_10k_s"], 1
+            )
+        return result
+    finally:
+        server.stop()
 
 
 def main(argv: list[str] | None = None) -> int:
