@@ -77,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         spec = Settings.load().scanner.strategy
     try:
         strategy = make_strategy(spec)
-    except DecoderUnavailable as exc:
+    except (DecoderUnavailable, ValueError) as exc:
         print(f"posapp decode: {exc}", file=sys.stderr)
         return 2
     status = 0
