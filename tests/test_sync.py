@@ -144,3 +144,12 @@ def test_redeeming_while_a_sync_runs_is_safe(rig):
     remote = rig.on_sandbox()
     assert len(remote) == 320 and len({r["redemption_id"] for r in remote}) == 320
     assert rig.store.call(outbox.next_items, rig.till.account_id, 10) == []
+
+
+def test_unauthorized_sync_keeps_everything_and_asks_for_pairing(rig):
+    _, ids = _queue(rig, 2)
+    rig.server.store.revoke_till(rig.till.account.till_id)
+    report = rig.sync.run()
+    assert report.needs_pairing and not report.ok and report.pending_left == 2
+    items = rig.store.call(outbox.next_items, rig.till.account_id, 10)
+    assert [i.redemption_id for i in items] == ids

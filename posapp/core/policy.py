@@ -123,20 +123,27 @@ class RedeemPolicy:
                 ref = parse_code(text, lambda kid: keys[kid][1] if kid in keys else None, now)
         if isinstance(ref, Rejection):
             return Refused(f"reject.{ref.reason.value}")
-        till = self._route(ref, keys)
-        if till is None:
+        candidates = self._route(ref, keys)
+        if not candidates:
             return Refused("offline.no_account")
-        if till.monitor.online:
+        till = candidates[0]
+        for till in candidates:
+            if not till.monitor.online:
+                continue
             try:
                 info = till.client.lookup(ref.code)
             except UnauthorizedError:
                 return PAIRING
             except RefusedError as exc:
+                if exc.code == "unknown_voucher" and till is not candidates[-1]:
+                    continue  # several platforms: ask the next one
                 return Refused(f"refused.{exc.code}")
             except ApiError as exc:  # outcome-unknown kinds: the line is bad, go offline
                 log.info("lookup failed (%s): deciding offline", exc.code)
             else:
                 return self._online(till, info, amount, confirmed, now)
+        if len(candidates) > 1:
+            return Refused("offline.no_account")  # offline, and no cached list claims it
         return self.store.call(
             _offline_txn, till.account, ref, amount, confirmed, self.caps, _ms(now)
         )
@@ -231,19 +238,21 @@ class RedeemPolicy:
         return Voided(redemption_id, queued=True)
 
     # -- helpers -------------------------------------------------------------------------------
-    def _route(self, ref: VoucherRef, keys: dict) -> Till | None:
+    def _route(self, ref: VoucherRef, keys: dict) -> list[Till]:
+        """The account(s) a code may belong to: by URL host, by signing key, by cached list;
+        a plain code that no cached list claims may belong to any platform (asked in turn)."""
+        tills = list(self.tills.values())
         if ref.kind == "url":
-            return next(
-                (t for t in self.tills.values() if t.account.serves_host(ref.host or "")), None
-            )
-        if ref.kind == "signed" and ref.kid in keys:
-            return self.tills.get(keys[ref.kid][0])
-        if len(self.tills) == 1:
-            return next(iter(self.tills.values()))
-        for till in self.tills.values():  # several platforms: the one whose list holds it
+            return [t for t in tills if t.account.serves_host(ref.host or "")][:1]
+        if ref.kind == "signed":
+            owner = self.tills.get(keys[ref.kid][0]) if ref.kid in keys else None
+            return [owner] if owner is not None else []
+        if len(tills) <= 1:
+            return tills
+        for till in tills:
             if self.store.call(cache.get_voucher, till.account_id, ref.voucher_id) is not None:
-                return till
-        return None
+                return [till]
+        return tills
 
     def _refresh_keys(self) -> bool:
         """An unknown key id: fetch the keys of the platforms we can reach (rotation)."""
