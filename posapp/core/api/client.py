@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
+import urllib3.exceptions
 
 from posapp import __version__
 from posapp.core.api.errors import (
@@ -248,26 +249,20 @@ class ApiClient:
                 allow_redirects=False,
                 stream=True,
             ) as response:
-                chunks: list[bytes] = []
-                size = 0
-                for chunk in response.iter_content(64 * 1024):
-                    size += len(chunk)
-                    if size > MAX_BODY_BYTES:
-                        raise BadResponseError(
-                            "bad_response", "answer too large", response.status_code
-                        )
-                    if time.monotonic() > deadline:
-                        raise OfflineError("timeout", "the platform answered too slowly")
-                    chunks.append(chunk)
-                retry_after = response.headers.get("Retry-After")
-                return response.status_code, retry_after, b"".join(chunks)
+                body = _read_body(response, deadline)
+                return response.status_code, response.headers.get("Retry-After"), body
         except ApiError:
             raise
-        except (requests.Timeout, TimeoutError):
+        except (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError):
             raise OfflineError("timeout", "no answer from the platform in time") from None
-        except requests.exceptions.SSLError:
+        except (requests.exceptions.SSLError, urllib3.exceptions.SSLError):
             raise OfflineError("tls_error", "secure connection failed (captive portal?)") from None
-        except (requests.RequestException, OSError, ValueError) as exc:
+        except (
+            requests.RequestException,
+            urllib3.exceptions.HTTPError,
+            OSError,
+            ValueError,
+        ) as exc:
             # connection refused/reset, ChunkedEncodingError, ProtocolError, IncompleteRead, ...
             reason = type(exc).__name__
             raise OfflineError("unreachable", f"platform unreachable ({reason})") from None
@@ -305,6 +300,27 @@ class ApiClient:
             self.observer(ok, elapsed)
         except Exception:
             log.exception("connectivity observer failed")
+
+
+def _read_body(response: requests.Response, deadline: float) -> bytes:
+    """Read the body with a total deadline and a size cap.
+
+    The read timeout bounds each socket read, not the whole answer: a line that trickles a byte at
+    a time would otherwise hold the call for minutes. read1 returns whatever one read brings, so
+    the deadline is checked at least once per read timeout.
+    """
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = response.raw.read1(64 * 1024, decode_content=True)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise BadResponseError("bad_response", "answer too large", response.status_code)
+        if time.monotonic() > deadline:
+            raise OfflineError("timeout", "the platform answered too slowly")
+        chunks.append(chunk)
 
 
 def _page_params(cursor: str | None, limit: int) -> dict[str, Any]:
