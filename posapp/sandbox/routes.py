@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date as Date
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -109,6 +110,13 @@ def _redemption_response(redemption: dict[str, Any], replayed: bool) -> JSONResp
     return JSONResponse(content, status_code=status, headers=headers)
 
 
+def _as_uuid(text: str) -> UUID | None:
+    try:
+        return UUID(text.strip())
+    except ValueError:
+        return None
+
+
 @router.post(
     "/redemptions",
     status_code=201,
@@ -134,7 +142,7 @@ def redeem(
 ) -> JSONResponse:
     if idempotency_key is None:
         raise ApiFailure(400, "idempotency_key_missing")
-    if idempotency_key.strip().lower() != str(body.redemption_id):
+    if _as_uuid(idempotency_key) != body.redemption_id:
         raise ApiFailure(400, "idempotency_key_mismatch")
     if body.till_id != till["till_id"]:
         raise ApiFailure(422, "invalid_request", "till_id is not the authenticated till")
