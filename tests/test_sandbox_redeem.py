@@ -156,3 +156,36 @@ def test_malformed_redeem_uses_the_error_shape(sandbox, shop, till):
     naive["occurred_at"] = "2026-11-26T09:00:00"
     reply = till.redeem(naive)
     assert (reply.status_code, reply.json()["error"]["code"]) == (422, "invalid_request")
+
+
+def test_lookup_states(sandbox, shop, till, clock):
+    store = sandbox.store
+    expiry = START + timedelta(days=30)
+    made = {
+        "valid": store.create_voucher(shop, 2000, expires_at=expiry, partial_allowed=True),
+        "partly_used": store.create_voucher(shop, 5000, balance_cents=1200),
+        "used": store.create_voucher(shop, 1000, balance_cents=0),
+        "expired": store.create_voucher(shop, 1000, expires_at=START - timedelta(seconds=1)),
+        "cancelled": store.create_voucher(shop, 1000, cancelled=True),
+        "other_shop": store.create_voucher(store.create_shop("Altro", "Martano"), 1000),
+    }
+    for status, voucher in made.items():
+        reply = till.get(f"/v1/vouchers/{voucher['code']}")
+        assert reply.status_code == 200
+        assert reply.json()["status"] == status
+    valid = till.get(f"/v1/vouchers/{made['valid']['code'].replace('-', '')}").json()
+    assert valid == {
+        "code": made["valid"]["code"],
+        "voucher_id": made["valid"]["voucher_id"],
+        "shop_id": shop,
+        "status": "valid",
+        "face_value_cents": 2000,
+        "balance_cents": 2000,
+        "currency": "EUR",
+        "expires_at": "2026-12-26T09:00:00.000Z",
+        "partial_allowed": True,
+    }
+    missing = till.get("/v1/vouchers/0000-0000-000")
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "unknown_voucher")
+    typo = made["valid"]["code"][:-1] + ("0" if made["valid"]["code"][-1] != "0" else "1")
+    assert till.get(f"/v1/vouchers/{typo}").status_code == 404
