@@ -6,12 +6,18 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import keyring
 import pytest
+from keyring.backends import fail
 
 from posapp.core.accounts import AccountDirectory, PlatformAccount, account_id_for, client_for
+from posapp.core.api.errors import RefusedError
+from posapp.core.api.models import RedeemRequest
+from posapp.core.clock import ManualClock
 from posapp.core.codes import VoucherRef, encode_plain, parse_code, sign_code
-from posapp.core.credentials import TokenStore
+from posapp.core.credentials import CredentialsUnavailable, TokenStore
 from posapp.core.keys import KeySet, generate_signing_key
+from posapp.sandbox.server import SandboxServer
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 EXPIRES = datetime(2027, 6, 30, tzinfo=UTC)
@@ -129,3 +135,118 @@ def test_account_id_is_safe_and_client_uses_keyring(memory_keyring) -> None:
     client = client_for(account, TokenStore())
     assert client.token == "tok_abc" and client.base_url == "http://127.0.0.1:9"
     assert memory_keyring.store == {("posapp", "galatina"): "tok_abc"}
+
+
+def test_shared_host_decides_nothing() -> None:
+    directory = AccountDirectory()
+    directory.add(_account("a", "https://api.example/a"))
+    directory.add(_account("b", "https://api.example/b"))
+    assert directory.route(_ref(f"https://api.example/{encode_plain(9)}")) is None
+
+
+# -- two real platforms side by side -------------------------------------------------------------
+
+TIMEOUT = (2.0, 5.0)
+
+
+@pytest.fixture
+def platforms(tmp_path):
+    """Two sandboxes (two platform ids) on loopback, one shop on each, one clock."""
+    clock = ManualClock(NOW)
+    servers = []
+    for platform_id in ("galatina", "salento"):
+        server = SandboxServer(
+            tmp_path / platform_id,
+            fresh=True,
+            clock=clock,
+            seed_demo=False,
+            platform_id=platform_id,
+            platform_name=f"Buoni {platform_id.title()}",
+        ).start()
+        servers.append(server)
+    shops = [s.store.create_shop("Bar Centrale", "Galatina") for s in servers]
+    yield servers, shops, clock
+    for server in servers:
+        server.stop()
+
+
+def test_two_platforms_paired_side_by_side(platforms, memory_keyring, _isolated_data_dir) -> None:
+    (gal, sal), (gal_shop, sal_shop), clock = platforms
+    directory, tokens = AccountDirectory(), TokenStore()
+    a = directory.pair(
+        gal.url,
+        gal.store.new_pairing_code(gal_shop),
+        "Cassa 1",
+        tokens,
+        voucher_hosts=("buoni.galatina.example",),
+        timeout=TIMEOUT,
+    )
+    b = directory.pair(
+        sal.url,
+        sal.store.new_pairing_code(sal_shop),
+        "Cassa 1",
+        tokens,
+        voucher_hosts=("BUONI.salento.example",),
+        timeout=TIMEOUT,
+    )
+    assert (a.account_id, b.account_id) == ("galatina", "salento")
+    assert (a.name, b.shop_id) == ("Buoni Galatina", sal_shop)
+    assert set(memory_keyring.store) == {("posapp", "galatina"), ("posapp", "salento")}
+    saved = (_isolated_data_dir / "accounts.json").read_text(encoding="utf-8")
+    for token in memory_keyring.store.values():
+        assert token not in saved
+    assert AccountDirectory().accounts() == (a, b)  # persisted
+
+    clients = {acct.account_id: client_for(acct, tokens, timeout=TIMEOUT) for acct in (a, b)}
+    owners = {kid: acct_id for acct_id, c in clients.items() for kid in c.keys()}
+    all_keys = KeySet([k for c in clients.values() for k in c.keys().values()])
+
+    def key_owner(kid: str) -> str | None:
+        return owners.get(kid)
+
+    gal_v = gal.store.create_voucher(gal_shop, 2000)
+    sal_v = sal.store.create_voucher(sal_shop, 3000)
+    texts = {
+        gal.store.sign_voucher(gal_v["voucher_id"]): ("galatina", gal, gal_v),
+        sal.store.sign_voucher(sal_v["voucher_id"]): ("salento", sal, sal_v),
+        f"https://buoni.galatina.example/v/{gal_v['code']}": ("galatina", gal, gal_v),
+        f"https://buoni.salento.example/?c={sal_v['code']}": ("salento", sal, sal_v),
+    }
+    for text, (expected, _, voucher) in texts.items():
+        ref = parse_code(text, all_keys.get, clock.now())
+        assert isinstance(ref, VoucherRef), ref
+        account = directory.route(ref, key_owner)
+        assert account is not None and account.account_id == expected, text
+        assert clients[expected].lookup(ref.code).voucher_id == voucher["voucher_id"]
+    assert directory.route(_ref(gal_v["code"]), key_owner) is None  # plain code: ambiguous
+
+    # a redemption goes to the platform it was routed to, and only there
+    ref = parse_code(gal.store.sign_voucher(gal_v["voucher_id"]), all_keys.get, clock.now())
+    account = directory.route(ref, key_owner)
+    request = RedeemRequest.new(ref.code, 2000, account.till_id, clock.now(), offline=False)
+    clients[account.account_id].redeem(request)
+    assert len(gal.store.list_redemptions()) == 1 and sal.store.list_redemptions() == []
+    with pytest.raises(RefusedError) as elsewhere:
+        clients["salento"].lookup(gal_v["code"])
+    assert elsewhere.value.code == "unknown_voucher"
+
+    # removing one account forgets its token; the other keeps working
+    directory.remove("salento", tokens)
+    assert tokens.get("salento") is None and directory.accounts() == (a,)
+    assert clients["galatina"].whoami().till_id == a.till_id
+
+
+def test_pairing_with_no_keyring_keeps_the_code_unspent(
+    platforms, memory_keyring, _isolated_data_dir
+) -> None:
+    (gal, _), (gal_shop, _), _ = platforms
+    code = gal.store.new_pairing_code(gal_shop)
+    directory = AccountDirectory()
+    keyring.set_keyring(fail.Keyring())
+    with pytest.raises(CredentialsUnavailable):
+        directory.pair(gal.url, code, "Cassa 1", TokenStore(), timeout=TIMEOUT)
+    assert directory.accounts() == ()
+    assert list(_isolated_data_dir.iterdir()) == []  # nothing written, not even the account
+    keyring.set_keyring(memory_keyring)  # the keyring is back: the same code still pairs
+    account = directory.pair(gal.url, code, "Cassa 1", TokenStore(), timeout=TIMEOUT)
+    assert client_for(account, TokenStore()).whoami().till_name == "Cassa 1"

@@ -107,12 +107,13 @@ class AccountDirectory:
         """The account a scanned code belongs to, or None when no account (or several) may own it.
 
         A URL goes by its host, a signed code by the owner of its key id, a plain code to the only
-        account; a URL of a foreign host is never sent to a platform that does not serve it.
+        account; a URL of a foreign host is never sent to a platform that does not serve it, and a
+        host that several accounts serve decides nothing.
         """
         accounts = self.accounts()
         if ref.kind == "url":
-            host = ref.host or ""
-            return next((a for a in accounts if a.serves_host(host)), None)
+            matches = [a for a in accounts if a.serves_host(ref.host or "")]
+            return matches[0] if len(matches) == 1 else None
         if ref.kind == "signed" and key_owner is not None and ref.kid is not None:
             owner = key_owner(ref.kid)
             return self.get(owner) if owner is not None else None
