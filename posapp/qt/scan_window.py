@@ -21,8 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posapp.qt.app import fix_signal_emit_refcount
 from posapp.qt.scan_worker import ScanStats, ScanWorker
 from posapp.qt.usb_scanner import UsbScannerFilter
+
+fix_signal_emit_refcount()  # before the first emit: see posapp/qt/app.py
 
 STRINGS: dict[str, dict[str, str]] = {
     "it": {
@@ -157,6 +160,11 @@ class ScanWindow(QWidget):
         )
         self.verdict_label.setText(headline)
         self.code_label.setText(detail)
+
+    def show_status(self, message: str) -> None:
+        """A line of status (camera state, a missing decoder library) under the window."""
+        self._status_text = message
+        self._refresh_status()
 
     # -- signal handlers -----------------------------------------------------------------------
     @Slot(str, str)

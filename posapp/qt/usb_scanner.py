@@ -26,6 +26,7 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 
+from posapp.qt.app import fix_signal_emit_refcount
 from posapp.scan.keyburst import KeyBurstDetector
 
 _MODIFIER_KEYS = frozenset(
@@ -41,6 +42,8 @@ _MODIFIER_KEYS = frozenset(
 )
 _ENTER_KEYS = frozenset({Qt.Key.Key_Return, Qt.Key.Key_Enter})
 _KEY_EVENTS = (QEvent.Type.KeyPress, QEvent.Type.KeyRelease)
+
+fix_signal_emit_refcount()  # before the first emit: see posapp/qt/app.py
 
 
 @dataclass

@@ -1,0 +1,177 @@
+"""Qt bootstrap: the QApplication, a PySide6 work-around, and the scan window wired to its parts.
+
+`python -m posapp.qt.app [--video FILE | --images DIR | --camera N] [--lang en]` opens the scan
+window (the shell the counter window will grow from); `--screenshot PNG` saves it and quits.
+
+PySide6 6.12.0 returns the result of `SignalInstance.emit()` (a bool) without a new reference, so
+every emit from Python drops one reference to `True`; under Python 3.11, where True is not
+immortal, the process aborts ("bool_dealloc: deallocating True or False") after a few thousand
+emits, i.e. minutes of camera preview. `fix_signal_emit_refcount()` detects the bug by measuring
+it and, only then, wraps `emit` to give the reference back. It is idempotent and is applied when
+any posapp Qt module is imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance
+from PySide6.QtWidgets import QApplication
+
+if TYPE_CHECKING:
+    from posapp.core.settings import Settings
+    from posapp.qt.scan_window import ScanWindow
+    from posapp.scan.sources import FrameSource
+
+_fixed = False
+
+
+def _emit_steals_true() -> bool:
+    """Measure whether emit() leaves True with one reference fewer than before."""
+
+    class _Probe(QObject):
+        ping = Signal()
+
+    probe = _Probe()
+    before = sys.getrefcount(True)
+    for _ in range(16):
+        probe.ping.emit()
+    return before - sys.getrefcount(True) >= 16
+
+
+def fix_signal_emit_refcount() -> bool:
+    """Install the emit() work-around if this PySide6 needs it; True if it is installed."""
+    global _fixed
+    if _fixed or not _emit_steals_true():
+        return _fixed
+    original = SignalInstance.emit
+    incref = ctypes.pythonapi.Py_IncRef
+    incref.argtypes = [ctypes.py_object]
+    incref.restype = None
+
+    def emit(self: SignalInstance, *args: object) -> object:
+        result = original(self, *args)
+        if result is True or result is False:
+            incref(result)  # the reference PySide forgot to give us
+        return result
+
+    SignalInstance.emit = emit
+    _fixed = True
+    return True
+
+
+def make_application(argv: Sequence[str] | None = None) -> QApplication:
+    """The one QApplication, created once, named so Qt paths and settings are the app's."""
+    fix_signal_emit_refcount()
+    app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
+    app.setApplicationName("posapp")
+    app.setOrganizationName("posapp")
+    return app  # type: ignore[return-value]
+
+
+def build_scan_window(
+    settings: Settings,
+    source_factory: Callable[[], FrameSource] | None = None,
+    lang: str | None = None,
+) -> ScanWindow:
+    """The scan window with its worker and USB filter, from the typed settings.
+
+    The worker is started, and stopped when the application quits; a missing decoder library
+    leaves the window usable with the USB scanner and manual entry, and says what is missing.
+    """
+    from posapp.qt.scan_window import ScanWindow
+    from posapp.qt.scan_worker import ScanWorker
+    from posapp.qt.usb_scanner import UsbScannerFilter
+    from posapp.scan.confirm import ScanConfirmer
+    from posapp.scan.decoders import DecoderUnavailable
+    from posapp.scan.keyburst import KeyBurstDetector
+    from posapp.scan.sources import CameraSource
+    from posapp.scan.strategy import make_strategy
+
+    lang = lang or settings.language
+    sc = settings.scanner
+    app = make_application()
+    if source_factory is None:
+
+        def source_factory() -> FrameSource:
+            return CameraSource(sc.camera_index, sc.width, sc.height, sc.fps)
+
+    scanner = UsbScannerFilter(
+        KeyBurstDetector(sc.keyburst_max_gap_ms, sc.keyburst_min_length), parent=app
+    ).install(app)
+    try:
+        strategy = make_strategy(sc.strategy)
+    except DecoderUnavailable as exc:
+        window = ScanWindow(None, scanner, lang=lang)
+        window.show_status(str(exc))
+        return window
+    worker = ScanWorker(
+        source_factory,
+        strategy,
+        ScanConfirmer(sc.confirm_frames, sc.cooldown_s),
+        lang=lang,
+        parent=app,
+    )
+    window = ScanWindow(worker, scanner, lang=lang)
+    app.aboutToQuit.connect(worker.stop)
+    worker.start()
+    return window
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m posapp.qt.app", description=__doc__.split("\n")[0]
+    )
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--camera", type=int, help="camera index (default: from settings)")
+    source.add_argument("--video", type=Path, help="play a video file as the camera (looped)")
+    source.add_argument("--images", type=Path, help="a folder of images as the camera")
+    parser.add_argument("--lang", choices=("it", "en"), help="interface language")
+    parser.add_argument("--screenshot", type=Path, help="save the window as PNG and quit")
+    parser.add_argument("--after", type=float, default=3.0, help="seconds before the screenshot")
+    args = parser.parse_args(argv)
+
+    from posapp.core.settings import Settings
+    from posapp.scan.sources import ImageFolderSource, VideoFileSource
+
+    app = make_application()
+    settings = Settings.load()
+    if args.camera is not None:
+        settings.scanner.camera_index = args.camera
+    factory: Callable[[], FrameSource] | None = None
+    if args.video:
+        video = args.video
+
+        def factory() -> FrameSource:
+            return VideoFileSource(video, loop=True, realtime=True)
+
+    elif args.images:
+        folder = args.images
+
+        def factory() -> FrameSource:
+            return ImageFolderSource(folder, fps=2)
+
+    window = build_scan_window(settings, factory, args.lang)
+    window.resize(1100, 560)
+    window.show()
+    if args.screenshot:
+        target = args.screenshot
+
+        def shoot() -> None:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            window.grab().save(str(target))
+            app.quit()
+
+        QTimer.singleShot(int(args.after * 1000), shoot)
+    return app.exec()
+
+
+fix_signal_emit_refcount()
+
+if __name__ == "__main__":
+    raise SystemExit(main())
