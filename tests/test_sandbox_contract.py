@@ -68,7 +68,8 @@ def test_sandbox_serves_exactly_the_committed_file(tmp_path):
     assert reply.content == CONTRACT_PATH.read_bytes()
 
 
-def _schemathesis(server: SandboxServer, token: str, *extra: str) -> subprocess.CompletedProcess:
+def _schemathesis(server: SandboxServer, token: str, cwd: Path, *extra: str):
+    """Run `st run` in `cwd` (it leaves a .schemathesis cache folder there)."""
     command = [
         _st(),
         "run",
@@ -90,7 +91,9 @@ def _schemathesis(server: SandboxServer, token: str, *extra: str) -> subprocess.
         "--no-color",
         *extra,
     ]
-    return subprocess.run(command, capture_output=True, text=True, timeout=240, check=False)
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=240, check=False, cwd=cwd
+    )
 
 
 def test_schemathesis_finds_no_server_errors_or_schema_breaks(tmp_path):
@@ -99,6 +102,7 @@ def test_schemathesis_finds_no_server_errors_or_schema_breaks(tmp_path):
         main = _schemathesis(
             server,
             pair(server, shop).token,
+            tmp_path,
             "--max-examples",
             "40",
             *[arg for path in TOKEN_ENDERS for arg in ("--exclude-path", path)],
@@ -108,6 +112,7 @@ def test_schemathesis_finds_no_server_errors_or_schema_breaks(tmp_path):
         enders = _schemathesis(
             server,
             pair(server, shop).token,
+            tmp_path,
             "--max-examples",
             "5",
             *[arg for path in TOKEN_ENDERS for arg in ("--include-path", path)],
