@@ -68,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"pairing code for {shops[0]['name']}: {code}  (valid 24 h, single use)")
     print(f"pairing QR payload: {pairing_payload(url, code)}")
     print(f"demo vouchers sheet: {sheet}")
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print("WARNING: /_sandbox admin endpoints are unauthenticated; keep this off real networks")
     if args.faults:
         print("fault injection ENABLED: POST /_sandbox/faults")
     sys.stdout.flush()
