@@ -28,7 +28,8 @@ def test_manual_entry_and_button(qtbot, window):
         QTest.mouseClick(window.enter_button, Qt.MouseButton.LeftButton)
     assert got.args == ["7k3m-9qxt-20a", "manual"]
     assert window.entry.text() == ""
-    assert window.code_label.text() == "7k3m-9qxt-20a"
+    assert "7k3m-9qxt-20a" in window.code_label.text()
+    assert "scritto a mano" in window.code_label.text()
 
 
 def test_manual_entry_with_enter_key(qtbot, window):
@@ -56,6 +57,7 @@ def test_italian_by_default_english_on_request(qtbot):
 
 def test_verdict_tones(window):
     window.show_verdict("Accettato", "ABCD", "ok")
+    assert window.code_label.text() == "ABCD"
     assert window.verdict_label.text() == "Accettato"
     assert "#2e7d32" in window.verdict_label.styleSheet()
     window.show_verdict("Rifiutato", "", "error")
@@ -84,3 +86,9 @@ def test_camera_codes_preview_and_errors_reach_the_window(qtbot, tmp_path):
     with qtbot.waitSignal(missing.finished, timeout=5_000):
         missing.start()
     qtbot.waitUntil(lambda: "non trovato" in win2.status_label.text(), timeout=2_000)
+
+
+def test_scanned_text_is_shown_escaped(qtbot, window):
+    QTest.keyClicks(window.entry, "<b>x</b>")
+    QTest.keyClick(window.entry, Qt.Key.Key_Return)
+    assert "&lt;b&gt;x&lt;/b&gt;" in window.code_label.text()

@@ -9,6 +9,8 @@ later issue can replace this shell page by page.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFont, QImage, QPixmap
 from PySide6.QtWidgets import (
@@ -38,10 +40,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "placeholder": "Codice del buono (es. ABCD-EFGH-123)",
         "enter": "Inserisci codice",
         "empty": "Scrivi un codice prima di inserirlo",
-        "read": "Codice letto ({source})",
-        "camera": "fotocamera",
-        "usb": "lettore",
-        "manual": "a mano",
+        "hint": "Inquadra il QR del buono, usa il lettore di codici o scrivi il codice qui sotto.",
+        "read": "Codice letto",
+        "camera": "dalla fotocamera",
+        "usb": "dal lettore di codici",
+        "manual": "scritto a mano",
     },
     "en": {
         "title": "posapp · Voucher scanning",
@@ -53,10 +56,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "placeholder": "Voucher code (e.g. ABCD-EFGH-123)",
         "enter": "Enter code",
         "empty": "Type a code before entering it",
-        "read": "Code read ({source})",
-        "camera": "camera",
-        "usb": "scanner",
-        "manual": "typed",
+        "hint": "Show the voucher's QR code, use the barcode scanner or type the code below.",
+        "read": "Code read",
+        "camera": "from the camera",
+        "usb": "from the barcode scanner",
+        "manual": "typed in",
     },
 }
 
@@ -120,10 +124,16 @@ class ScanWindow(QWidget):
         self.code_label.setObjectName("code")
         self.code_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.code_label.setWordWrap(True)
+        self.code_label.setTextFormat(Qt.TextFormat.RichText)
         self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         mono = QFont("monospace")
         mono.setPointSize(13)
         self.code_label.setFont(mono)
+
+        self.hint_label = QLabel(self._s["hint"])
+        self.hint_label.setWordWrap(True)
+        self.hint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint_label.setStyleSheet("color: #607d8b; padding: 16px;")
 
         self.entry = QLineEdit()
         self.entry.setPlaceholderText(self._s["placeholder"])
@@ -143,6 +153,7 @@ class ScanWindow(QWidget):
         side.addWidget(self.verdict_label)
         side.addWidget(self.code_label)
         side.addStretch(1)
+        side.addWidget(self.hint_label)
         side.addLayout(entry_row)
         body = QHBoxLayout()
         body.addWidget(self.preview_label, 3)
@@ -161,6 +172,15 @@ class ScanWindow(QWidget):
         self.verdict_label.setText(headline)
         self.code_label.setText(detail)
 
+    def _show_code(self, text: str, source: str) -> None:
+        """The code as read (escaped: it comes from outside) and, smaller, where it came from."""
+        self.show_verdict(self._s["read"])
+        self.code_label.setText(
+            f"<div style='font-size: 15pt'>{html.escape(text)}</div>"
+            f"<div style='color: #607d8b; font-size: 10pt; font-family: sans-serif'>"
+            f"{html.escape(self._s.get(source, source))}</div>"
+        )
+
     def show_status(self, message: str) -> None:
         """A line of status (camera state, a missing decoder library) under the window."""
         self._status_text = message
@@ -169,7 +189,7 @@ class ScanWindow(QWidget):
     # -- signal handlers -----------------------------------------------------------------------
     @Slot(str, str)
     def _on_code(self, text: str, source: str) -> None:
-        self.show_verdict(self._s["read"].format(source=self._s.get(source, source)), text)
+        self._show_code(text, source)
         self.codeEntered.emit(text, source)
 
     @Slot(str)
