@@ -36,37 +36,36 @@ class _Reader:
     def _fail(self, name: str, expected: str) -> BadResponseError:
         return BadResponseError("bad_response", f"{self.what}.{name}: expected {expected}")
 
-    def _get(self, name: str, optional: bool) -> Any:
+    def _get(self, name: str) -> Any:
+        """Every field of the contract is required; `nullable` ones may hold null."""
         if name not in self.raw:
-            if optional:
-                return None
             raise BadResponseError("bad_response", f"{self.what}.{name}: missing")
         return self.raw[name]
 
-    def str(self, name: str, *, optional: bool = False) -> Any:
-        value = self._get(name, optional)
-        if value is None and optional:
+    def str(self, name: str, *, nullable: bool = False) -> Any:
+        value = self._get(name)
+        if value is None and nullable:
             return None
         if not isinstance(value, str):
             raise self._fail(name, "a string")
         return value
 
-    def int(self, name: str, *, optional: bool = False) -> Any:
-        value = self._get(name, optional)
-        if value is None and optional:
+    def int(self, name: str, *, nullable: bool = False) -> Any:
+        value = self._get(name)
+        if value is None and nullable:
             return None
         if not isinstance(value, int) or isinstance(value, bool):
             raise self._fail(name, "an integer")
         return value
 
     def bool(self, name: str) -> bool:
-        value = self._get(name, False)
+        value = self._get(name)
         if not isinstance(value, bool):
             raise self._fail(name, "a boolean")
         return value
 
-    def time(self, name: str, *, optional: bool = False) -> Any:
-        text = self.str(name, optional=optional)
+    def time(self, name: str, *, nullable: bool = False) -> Any:
+        text = self.str(name, nullable=nullable)
         if text is None:
             return None
         try:
@@ -87,14 +86,14 @@ class _Reader:
         return value
 
     def list(self, name: str, parse: Callable[[Any], T]) -> tuple[T, ...]:
-        value = self._get(name, False)
+        value = self._get(name)
         if not isinstance(value, list):
             raise self._fail(name, "a list")
         return tuple(parse(item) for item in value)
 
     def cursor(self, name: str) -> str | None:
         """Cursors are opaque: a string or an integer on the wire, always a string here."""
-        value = self._get(name, True)
+        value = self._get(name)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, str | int):
@@ -160,7 +159,7 @@ class VoucherInfo:
     face_value_cents: int
     balance_cents: int
     currency: str
-    expires_at: datetime | None
+    expires_at: datetime
     partial_allowed: bool
 
     @classmethod
@@ -174,7 +173,7 @@ class VoucherInfo:
             r.int("face_value_cents"),
             r.int("balance_cents"),
             r.str("currency"),
-            r.time("expires_at", optional=True),
+            r.time("expires_at"),
             r.bool("partial_allowed"),
         )
 
@@ -257,7 +256,7 @@ class Redemption:
         return cls(
             r.str("redemption_id"),
             r.str("voucher_code"),
-            r.int("voucher_id", optional=True),
+            r.int("voucher_id", nullable=True),
             r.int("amount_cents"),
             r.str("currency"),
             r.int("till_id"),
@@ -265,11 +264,11 @@ class Redemption:
             r.time("recorded_at"),
             r.bool("offline"),
             r.choice("status", REDEMPTION_STATUSES),
-            r.int("balance_after_cents", optional=True),
-            r.str("reason_code", optional=True),
-            r.str("reason_message", optional=True),
-            r.time("voided_at", optional=True),
-            r.str("void_reason", optional=True),
+            r.int("balance_after_cents", nullable=True),
+            r.str("reason_code", nullable=True),
+            r.str("reason_message", nullable=True),
+            r.time("voided_at", nullable=True),
+            r.str("void_reason", nullable=True),
         )
 
 
@@ -318,7 +317,7 @@ class Revocation:
     voucher_id: int
     code: str
     revoked_at: datetime
-    reason: str | None
+    reason: str
 
     @classmethod
     def from_json(cls, raw: Any) -> Revocation:
@@ -327,7 +326,7 @@ class Revocation:
             r.int("voucher_id"),
             r.str("code"),
             r.time("revoked_at"),
-            r.str("reason", optional=True),
+            r.str("reason"),
         )
 
 
