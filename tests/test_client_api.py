@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -258,3 +259,30 @@ def test_token_never_logged(client, sandbox, shop, clock, caplog) -> None:
     token = client.token
     assert token and "posapp.api" in {r.name for r in caplog.records}
     assert token not in caplog.text and token not in repr(client)
+
+
+def test_request_in_flight_is_conflict(client, sandbox, shop, clock) -> None:
+    voucher = sandbox.store.create_voucher(shop, 1000)
+    request = _request(client, clock, voucher["code"], 1000)
+    started, release = threading.Event(), threading.Event()
+
+    def hold(redemption_id: str) -> None:
+        started.set()
+        release.wait(5)
+
+    sandbox.store.desk.on_redeem_started = hold
+    first: list = []
+    worker = threading.Thread(target=lambda: first.append(client.redeem(request)))
+    worker.start()
+    try:
+        assert started.wait(5)
+        sandbox.store.desk.on_redeem_started = None
+        second = ApiClient(sandbox.url, client.token)
+        with pytest.raises(ConflictError) as busy:
+            second.redeem(request)
+        assert (busy.value.code, busy.value.status) == ("request_in_flight", 409)
+    finally:
+        release.set()
+        worker.join(5)
+    assert first and first[0].status == "accepted"
+    assert client.redeem(request) == first[0]
