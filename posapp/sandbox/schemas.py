@@ -79,6 +79,8 @@ VoucherStatus = Literal["valid", "partly_used", "used", "expired", "cancelled", 
 
 
 class Voucher(BaseModel):
+    """A voucher as the asking till's shop sees it (`other_shop`: it belongs to another shop)."""
+
     code: str = Field(description="plain code XXXX-XXXX-XXX")
     voucher_id: int
     shop_id: int
@@ -103,6 +105,10 @@ class RedeemRequest(BaseModel):
 
 
 class Redemption(BaseModel):
+    """A stored outcome, kept forever under its id. `accepted`: applied; `refused`: an online
+    redeem was refused (`reason_code`); `conflict`: an offline batch item the voucher could not
+    cover, recorded with its reason and the voucher untouched; `voided`: accepted, then voided."""
+
     redemption_id: str
     voucher_code: str
     voucher_id: int | None
@@ -113,7 +119,7 @@ class Redemption(BaseModel):
     recorded_at: Timestamp
     offline: bool
     status: Literal["accepted", "refused", "conflict", "voided"]
-    balance_after_cents: int | None
+    balance_after_cents: int | None = Field(description="the voucher's balance after this one")
     reason_code: str | None
     reason_message: str | None
     voided_at: Timestamp | None
@@ -121,10 +127,15 @@ class Redemption(BaseModel):
 
 
 class BatchRequest(BaseModel):
+    """Offline redemptions to upload; each item is judged alone, in order."""
+
     items: list[RedeemRequest] = Field(max_length=500)
 
 
 class BatchItemResult(BaseModel):
+    """`accepted` (new or replayed), `conflict` (stored with its reason, see `error`), or
+    `rejected` (not stored: malformed, another till's, id reused with another body, in flight)."""
+
     redemption_id: str = Field(description="as sent; empty when the item carried none")
     outcome: Literal["accepted", "conflict", "rejected"]
     redemption: Redemption | None = None
@@ -136,11 +147,16 @@ class BatchResult(BaseModel):
 
 
 class VoidRequest(BaseModel):
+    """Void within the window after `occurred_at`; `voided_at` at most 5 minutes ahead of the
+    server's clock. Voiding again returns the same voided redemption."""
+
     reason: Text
     voided_at: Instant
 
 
 class VoucherPage(BaseModel):
+    """Vouchers changed after the cursor, oldest change first; keep `next_cursor` for next time."""
+
     items: list[Voucher]
     next_cursor: str
     has_more: bool
