@@ -113,7 +113,7 @@ class ApiClient:
         """Exchange a one-time pairing code for a till token; the client keeps the token."""
         body = {"pairing_code": pairing_code, "till_name": till_name}
         result = PairingResult.from_json(self._call("POST", "/v1/pairing", auth=False, json=body))
-        self.token = result.token
+        self._token = _checked_token(result.token, "pairing")
         return result
 
     def whoami(self) -> TillInfo:
@@ -122,11 +122,8 @@ class ApiClient:
     def roll_token(self) -> str:
         """A new token replaces the old one at once: the caller stores it before anything else."""
         raw = self._call("POST", "/v1/till/token/roll")
-        token = raw.get("token") if isinstance(raw, dict) else None
-        if not isinstance(token, str) or not _TOKEN_RE.fullmatch(token):
-            raise BadResponseError("bad_response", "token roll: no usable token in the answer")
-        self._token = token
-        return token
+        self._token = _checked_token(raw.get("token") if isinstance(raw, dict) else None, "roll")
+        return self._token
 
     def revoke(self) -> None:
         self._call("POST", "/v1/till/revoke")
@@ -300,6 +297,13 @@ class ApiClient:
             self.observer(ok, elapsed)
         except Exception:
             log.exception("connectivity observer failed")
+
+
+def _checked_token(token: Any, where: str) -> str:
+    """A token from the server must be usable in a header; its text never goes into the error."""
+    if not isinstance(token, str) or not _TOKEN_RE.fullmatch(token):
+        raise BadResponseError("bad_response", f"{where}: no usable token in the answer")
+    return token
 
 
 def _read_body(response: requests.Response, deadline: float) -> bytes:
