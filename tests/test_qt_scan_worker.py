@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QObject
 
 from posapp.qt.scan_worker import ScanStats, ScanWorker, to_qimage
 from posapp.scan.confirm import ScanConfirmer
@@ -178,3 +179,65 @@ def test_preview_is_downscaled_and_owns_its_pixels():
     del frame
     assert (image.width(), image.height()) == (640, 360)
     assert image.pixelColor(10, 10).red() == 200 and image.pixelColor(10, 10).blue() == 0
+
+
+class _Collector(QObject):
+    """Lives in the GUI thread, like the scan window."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.images = []
+
+    def take(self, image) -> None:
+        self.images.append(image)
+
+
+def test_previews_do_not_pile_up_behind_a_busy_gui_thread(qtbot, empty_video, strategy):
+    worker = _worker(TrackedVideo(empty_video), strategy, preview_interval_s=0.0)
+    collector = _Collector()
+    worker.preview.connect(collector.take)
+    worker.start()
+    assert worker.wait(20_000)  # the GUI thread is "busy": no events processed meanwhile
+    assert worker.frames_processed == 40
+    qtbot.wait(50)
+    assert 1 <= len(collector.images) <= 2  # not one per frame
+
+
+class UnpluggableCamera(FrameSource):
+    """A live source that can be 'unplugged': reads then fail (None) the way CameraSource's do."""
+
+    def __init__(self) -> None:
+        self.unplugged = threading.Event()
+        self.frame = np.full((120, 160, 3), 128, np.uint8)
+
+    def open(self) -> None:
+        pass
+
+    def read(self) -> np.ndarray | None:
+        time.sleep(0.02)
+        return None if self.unplugged.is_set() else self.frame
+
+    def close(self) -> None:
+        pass
+
+    @property
+    def live(self) -> bool:
+        return True
+
+    def describe(self) -> str:
+        return "test camera"
+
+
+def test_a_camera_that_stops_delivering_is_reported_and_recovers(qtbot, strategy):
+    camera = UnpluggableCamera()
+    worker = _worker(camera, strategy, stall_s=0.3, lang="en")
+    with qtbot.waitSignal(worker.cameraReady, timeout=5_000):
+        worker.start()
+    qtbot.waitUntil(lambda: worker.frames_processed > 3, timeout=5_000)
+    with qtbot.waitSignal(worker.cameraError, timeout=5_000) as lost:
+        camera.unplugged.set()
+    assert "Camera unplugged" in lost.args[0]
+    with qtbot.waitSignal(worker.cameraReady, timeout=5_000) as back:
+        camera.unplugged.clear()
+    assert back.args == ["test camera"]
+    assert worker.stop()

@@ -118,7 +118,7 @@ def build_scan_window(
         parent=app,
     )
     window = ScanWindow(worker, scanner, lang=lang)
-    app.aboutToQuit.connect(worker.stop)
+    app.aboutToQuit.connect(lambda: worker.stop(3000))
     worker.start()
     return window
 

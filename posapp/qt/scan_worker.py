@@ -37,6 +37,8 @@ fix_signal_emit_refcount()  # before the first emit: see posapp/qt/app.py
 
 log = logging.getLogger(__name__)
 
+MAX_PREVIEWS_IN_FLIGHT = 2
+
 _MESSAGES = {
     "it": {
         "lost": "Fotocamera scollegata o bloccata: nuovo tentativo in corso…",
@@ -95,9 +97,11 @@ class ScanWorker(QThread):
         self._stall_s = stall_s
         self._texts = _MESSAGES.get(lang, _MESSAGES["it"])
         self._frames = 0
-        self._decode_s = 0.0
         self._dropped = 0
         self._last_preview = float("-inf")
+        self._previews_in_flight = 0  # emitted, not yet delivered to the GUI thread
+        self._preview_lock = threading.Lock()
+        self.preview.connect(self._preview_delivered)  # queued: runs in this object's (GUI) thread
         self._window_start = time.monotonic()
         self._window_frames = 0
         self._window_decode_s = 0.0
@@ -187,7 +191,6 @@ class ScanWorker(QThread):
         found = self._strategy.decode(frame)
         elapsed = time.perf_counter() - started
         self._frames += 1
-        self._decode_s += elapsed
         self._window_frames += 1
         self._window_decode_s += elapsed
         for text in self._confirmer.feed([d.text for d in found], now):
@@ -196,11 +199,20 @@ class ScanWorker(QThread):
         self._emit_stats()
 
     def _maybe_preview(self, frame: np.ndarray) -> None:
+        """At most 25 previews a second, and never a queue of them behind a busy GUI thread."""
         now = time.monotonic()
         if now - self._last_preview < self._preview_interval_s:
             return
+        with self._preview_lock:
+            if self._previews_in_flight >= MAX_PREVIEWS_IN_FLIGHT:
+                return
+            self._previews_in_flight += 1
         self._last_preview = now
         self.preview.emit(to_qimage(frame, self._preview_max_width))
+
+    def _preview_delivered(self, _image: QImage) -> None:
+        with self._preview_lock:
+            self._previews_in_flight = max(0, self._previews_in_flight - 1)
 
     def _emit_stats(self, force: bool = False) -> None:
         now = time.monotonic()

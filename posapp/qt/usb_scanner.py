@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication
 
 from posapp.qt.app import fix_signal_emit_refcount
 from posapp.scan.keyburst import KeyBurstDetector
@@ -182,8 +183,9 @@ class UsbScannerFilter(QObject):
         self._replaying = True
         try:
             for h in held:
-                target = h.target if shiboken6.isValid(h.target) else None
-                target = target or QCoreApplication.instance()
+                target = h.target if shiboken6.isValid(h.target) else QApplication.focusWidget()
+                if target is None:
+                    continue  # the widget is gone and nothing has focus: nowhere to type
                 press = QKeyEvent(QEvent.Type.KeyPress, h.key, h.modifiers, h.text)
                 QCoreApplication.sendEvent(target, press)
                 if h.released:
