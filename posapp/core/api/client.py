@@ -130,6 +130,7 @@ class ApiClient:
         self._token = None
 
     def lookup(self, code: str) -> VoucherInfo:
+        """Look a voucher up by its plain code (`VoucherRef.code`), not the scanned text."""
         return VoucherInfo.from_json(self._call("GET", "/v1/vouchers/" + quote(code, safe="")))
 
     def redeem(self, request: RedeemRequest) -> Redemption:
