@@ -230,10 +230,12 @@ def main(argv: list[str] | None = None) -> int:
     # on the repository disk, not a tmpfs /tmp: fsync must really reach the disk
     with tempfile.TemporaryDirectory(prefix="ledger-", suffix=".tmp", dir=RESULTS.parent) as tmp:
         folder = Path(tmp)
-        results.update(bench_offline(folder, args.offline))
+        if args.offline:
+            results.update(bench_offline(folder, args.offline))
         if args.sync:
             results.update(bench_sync(folder, args.sync, args.unbatched))
-        results.update(bench_totals(folder, args.rows))
+        if args.rows:
+            results.update(bench_totals(folder, args.rows))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     width = max(len(k) for k in results)

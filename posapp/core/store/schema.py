@@ -102,7 +102,13 @@ CREATE INDEX ledger_day ON ledger (
 CREATE INDEX vouchers_code ON vouchers (account_id, code);
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2)
+# v3: settling a redemption removes its outbox row by id; without this every settle scanned the
+# whole outbox (10,000 queued items made sync quadratic).
+V3 = """
+CREATE INDEX outbox_redemption ON outbox (redemption_id, op);
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
 LATEST = len(MIGRATIONS)
 
 
