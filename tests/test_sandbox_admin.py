@@ -48,6 +48,10 @@ def test_admin_endpoints_drive_a_whole_flow(sandbox, shop):
         admin + "/vouchers", json={"shop_id": shop, "face_value_cents": 0}, timeout=TIMEOUT
     )
     assert (bad.status_code, bad.json()["error"]["code"]) == (422, "invalid_request")
+    no_shop = requests.post(
+        admin + "/vouchers", json={"shop_id": 999, "face_value_cents": 5}, timeout=TIMEOUT
+    )
+    assert no_shop.status_code == 422
     missing = requests.post(admin + "/pairing-codes", json={"shop_id": 999}, timeout=TIMEOUT)
     assert missing.status_code == 404
     # none of this is in the contract the sandbox serves

@@ -104,6 +104,8 @@ class VoucherBook:
             voucher_id = 1 + secrets.randbelow(MAX_VOUCHER_ID)
         code = encode_plain(voucher_id)
         with self.db.write() as conn:
+            if conn.execute("SELECT 1 FROM shops WHERE shop_id = ?", (shop_id,)).fetchone() is None:
+                raise KeyError(f"no shop {shop_id}")
             seq = Database.next_seq(conn, VOUCHER_SEQ)
             conn.execute(
                 "INSERT INTO vouchers (voucher_id, code, shop_id, face_value_cents, balance_cents,"
