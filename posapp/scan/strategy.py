@@ -6,7 +6,7 @@ crop where the first decoder located a QR symbol it could not read. The default 
 bench/decode.py (see docs/SCANNING.md), and any spec can be set in ScannerSettings.strategy.
 
 Spec: steps joined by "+"; a step is `decoder[@preprocess]` (decoder: zxing, zbar, opencv,
-opencv-aruco; preprocess: full, half, up, sharp, clahe, blur) or `rescue` (zxing-located symbols,
+opencv-classic; preprocess: full, half, up, sharp, clahe, blur) or `rescue` (zxing-located symbols,
 cropped, enlarged and sharpened). Examples: "zxing", "zxing+zbar", "zxing+rescue+zbar@half".
 """
 
