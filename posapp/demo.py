@@ -1,0 +1,227 @@
+"""`posapp demo`: the app's main job with no platform account, against the built-in sandbox.
+
+A scripted walk through the real pieces: the sandbox server on loopback, pairing, a voucher QR image
+decoded by the scanning strategy, an online redemption, a partial one, a refusal, an outage (the
+server really stops), an offline redemption, the line coming back and the sync, and the day's totals.
+The sandbox token lives only in this process's memory: the demo never writes to the OS keyring.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import keyring
+from keyring.backend import KeyringBackend
+
+from posapp.core import messages
+from posapp.core.accounts import AccountDirectory
+from posapp.core.credentials import TokenStore
+from posapp.core.money import format_cents
+from posapp.core.policy import AcceptedOffline, AcceptedOnline, NeedsConfirmation, Outcome
+from posapp.core.service import PosService
+from posapp.core.settings import Settings
+
+SAY = {
+    "start": (
+        "Avvio della sandbox della piattaforma su {url}",
+        "Sandbox platform running at {url}",
+    ),
+    "sheet": (
+        "Foglio dei buoni demo (da stampare o aprire sul telefono): {path}",
+        "Demo voucher sheet (print it or open it on a phone): {path}",
+    ),
+    "paired": (
+        "Cassa abbinata: {till} di {shop} (token solo nel portachiavi, qui in memoria)",
+        "Till paired: {till} of {shop} (token only in the keyring, here in memory)",
+    ),
+    "synced": (
+        "Sincronizzato: {vouchers} buoni e {keys} chiavi in cache per lavorare offline",
+        "Synced: {vouchers} vouchers and {keys} keys cached for offline work",
+    ),
+    "scan": (
+        "Scansione di {file}: letto {text} ({decoder})",
+        "Scanning {file}: read {text} ({decoder})",
+    ),
+    "confirm": (
+        "Buono {code}: valore {face}, saldo {balance}; conferma {amount}",
+        "Voucher {code}: value {face}, balance {balance}; confirming {amount}",
+    ),
+    "outage": (
+        "--- Linea interrotta: la piattaforma non risponde ---",
+        "--- Line down: the platform does not answer ---",
+    ),
+    "state": (
+        "Stato: {online}, in attesa: {pending}, ultima sincronizzazione: {last}",
+        "State: {online}, waiting: {pending}, last sync: {last}",
+    ),
+    "back": ("--- Linea tornata: sincronizzazione ---", "--- Line back: syncing ---"),
+    "uploaded": (
+        "Inviati {accepted} riscatti offline, conflitti: {conflicts}",
+        "Uploaded {accepted} offline redemptions, conflicts: {conflicts}",
+    ),
+    "totals": (
+        "Totale di oggi: {count} buoni, {total}",
+        "Today's total: {count} vouchers, {total}",
+    ),
+    "done": ("Demo completata. Dati in {path}", "Demo complete. Data in {path}"),
+}
+
+
+class _ProcessMemoryKeyring(KeyringBackend):
+    """The demo's throwaway sandbox token stays in this process; nothing touches disk or the OS keyring."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._items: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self._items.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._items[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._items.pop((service, username), None)
+
+
+class Walk:
+    def __init__(self, lang: str, out=sys.stdout) -> None:
+        self.lang = lang
+        self.out = out
+
+    def say(self, key: str, **params: object) -> None:
+        it, en = SAY[key]
+        print((it if self.lang == "it" else en).format(**params), file=self.out, flush=True)
+
+    def verdict(self, outcome: Outcome) -> str:
+        if isinstance(outcome, AcceptedOnline):
+            line = messages.text("verdict.accepted", self.lang)
+            amount = format_cents(outcome.amount_cents, lang=self.lang)
+            return f"[VERDE/GREEN] {line} — {outcome.voucher_code} {amount}"
+        if isinstance(outcome, AcceptedOffline):
+            line = messages.text("verdict.accepted_offline", self.lang)
+            amount = format_cents(outcome.amount_cents, lang=self.lang)
+            return f"[ARANCIONE/ORANGE] {line} — {outcome.voucher_code} {amount}"
+        if isinstance(outcome, NeedsConfirmation):
+            return messages.text("verdict.confirm", self.lang)
+        return (
+            f"[ROSSO/RED] {messages.text('verdict.refused', self.lang)}: {outcome.text(self.lang)}"
+        )
+
+    def redeem(self, service: PosService, text: str, amount_cents: int | None = None) -> Outcome:
+        """Scan -> look up -> show -> confirm, as the counter does."""
+        first = service.submit(text)
+        if not isinstance(first, NeedsConfirmation):
+            print("  " + self.verdict(first), file=self.out, flush=True)
+            return first
+        s = first.summary
+        amount = s.default_amount_cents if amount_cents is None else amount_cents
+        fmt = lambda cents: format_cents(cents, lang=self.lang)  # noqa: E731
+        self.say(
+            "confirm",
+            code=s.code,
+            face=fmt(s.face_value_cents),
+            balance=fmt(s.balance_cents),
+            amount=fmt(amount),
+        )
+        outcome = service.submit(text, amount, confirmed=True)
+        print("  " + self.verdict(outcome), file=self.out, flush=True)
+        return outcome
+
+    def state(self, service: PosService) -> None:
+        st = service.state
+        online = messages.text("status.online" if st.online else "status.offline", self.lang)
+        last = st.last_good_sync.strftime("%H:%M:%S UTC") if st.last_good_sync else "-"
+        self.say("state", online=online, pending=st.pending_count, last=last)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="posapp demo", description=__doc__.splitlines()[0])
+    parser.add_argument("--lang", choices=("it", "en"), default=Settings.load().language)
+    parser.add_argument("--data-dir", type=Path, help="keep the demo's files here (default: temp)")
+    args = parser.parse_args(argv)
+    walk = Walk(args.lang)
+    workdir = args.data_dir or Path(tempfile.mkdtemp(prefix="posapp-demo-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    keyring.set_keyring(_ProcessMemoryKeyring())
+    run(walk, workdir)
+    return 0
+
+
+def run(walk: Walk, workdir: Path) -> None:
+    from posapp.sandbox.demo import demo_vouchers, write_sheet
+    from posapp.sandbox.server import SandboxServer
+
+    server = SandboxServer(workdir / "sandbox", fresh=True).start()
+    walk.say("start", url=server.url)
+    shop = server.store.shops()[0]
+    code = server.store.new_pairing_code(shop["shop_id"])
+    sheet = write_sheet(server.store, workdir / "qr", server.url, code)
+    walk.say("sheet", path=sheet)
+    vouchers = [v for v in demo_vouchers(server.store) if v["shop_id"] == shop["shop_id"]]
+
+    tokens = TokenStore()
+    account = AccountDirectory(workdir / "accounts.json").pair(server.url, code, "Cassa 1", tokens)
+    walk.say("paired", till=account.till_name, shop=account.shop_name)
+    service = PosService.open(
+        [account], tokens.get, db_path=workdir / "posapp.sqlite3", timeout=(1.0, 2.0)
+    )
+    try:
+        report = service.sync_now()[account.account_id]
+        walk.say("synced", vouchers=report.vouchers, keys=report.keys)
+
+        valid = [v for v in vouchers if v["state"] == "valid" and not v["partial_allowed"]]
+        partial = next(v for v in vouchers if v["state"] == "valid" and v["partial_allowed"])
+        text = scan(walk, workdir / "qr" / f"{valid[0]['code']}.png")
+        walk.redeem(service, text)
+        walk.redeem(service, partial["code"], 750)
+        walk.redeem(service, text)  # the same voucher again: refused, already used
+        walk.state(service)
+
+        walk.say("outage")
+        port = server.port
+        server.stop()
+        signed = scan(walk, workdir / "qr" / f"{valid[1]['code']}-signed.png")
+        walk.redeem(service, signed)
+        walk.state(service)
+
+        walk.say("back")
+        server = SandboxServer(workdir / "sandbox", port=port).start()
+        report = service.sync_now()[account.account_id]
+        walk.say("uploaded", accepted=report.accepted, conflicts=report.conflicts)
+        walk.state(service)
+        totals = service.daily_totals(service.clock.now().astimezone(_rome()).date())
+        walk.say(
+            "totals", count=totals.count, total=format_cents(totals.total_cents, lang=walk.lang)
+        )
+    finally:
+        service.close()
+        server.stop()
+    walk.say("done", path=workdir)
+
+
+def scan(walk: Walk, image: Path) -> str:
+    """Decode a voucher QR image with the app's configured strategy, as the camera would."""
+    import cv2
+
+    from posapp.scan.strategy import make_strategy
+
+    frame = cv2.imread(str(image))
+    codes = make_strategy(Settings.load().scanner.strategy).decode(frame)
+    if not codes:
+        raise RuntimeError(f"no QR code found in {image}")
+    shown = codes[0].text if len(codes[0].text) <= 20 else codes[0].text[:17] + "..."
+    walk.say("scan", file=image.name, text=shown, decoder=codes[0].decoder)
+    return codes[0].text
+
+
+def _rome():
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("Europe/Rome")
