@@ -1,8 +1,8 @@
 """The `posapp` command: the app's jobs, each a subcommand.
 
-`posapp demo` (the default) walks through a scan, a redemption, an outage and a sync against the built-in
-sandbox; `posapp decode FILE...` answers "why won't this voucher scan?"; `posapp sandbox` starts the
-reference server. Heavy modules are imported only by the subcommand that needs them.
+`posapp demo` (the default) walks through a scan, a redemption, an outage and a sync against the
+built-in sandbox; `posapp decode FILE...` answers "why won't this voucher scan?"; `posapp sandbox`
+starts the reference server. Heavy modules are imported only by the subcommand that needs them.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 A scripted walk through the real pieces: the sandbox server on loopback, pairing, a voucher QR image
 decoded by the scanning strategy, an online redemption, a partial one, a refusal, an outage (the
-server really stops), an offline redemption, the line coming back and the sync, and the day's totals.
+server really stops), an offline redemption, the line coming back and the sync, and the totals.
 The sandbox token lives only in this process's memory: the demo never writes to the OS keyring.
 """
 
@@ -72,7 +72,7 @@ SAY = {
 
 
 class _ProcessMemoryKeyring(KeyringBackend):
-    """The demo's throwaway sandbox token stays in this process; nothing touches disk or the OS keyring."""
+    """The demo's throwaway sandbox token stays in this process: no disk, no OS keyring."""
 
     priority = 1  # type: ignore[assignment]
 
