@@ -117,6 +117,37 @@ CATALOG: dict[str, dict[str, str]] = {
         "it": "Richiesta incoerente: riprova, se si ripete contatta l'assistenza",
         "en": "Inconsistent request: try again, and call support if it happens again",
     },
+    # the API client's own codes (posapp.core.api.errors), when no server reason applies
+    "api.not_paired": {
+        "it": "Cassa non abbinata: abbinala alla piattaforma",
+        "en": "This till is not paired: pair it with the platform",
+    },
+    "api.timeout": {
+        "it": "La piattaforma non ha risposto in tempo",
+        "en": "The platform did not answer in time",
+    },
+    "api.unreachable": {
+        "it": "Piattaforma non raggiungibile: controlla la connessione",
+        "en": "The platform cannot be reached: check the connection",
+    },
+    "api.tls_error": {
+        "it": "Connessione sicura non riuscita: la rete potrebbe chiedere un accesso",
+        "en": "The secure connection failed: the network may require a sign-in",
+    },
+    "api.bad_response": {
+        "it": "Risposta incomprensibile dalla piattaforma: riprova più tardi",
+        "en": "The platform gave an answer that makes no sense: try again later",
+    },
+    "api.server_error": {
+        "it": "La piattaforma ha un problema: riprova più tardi",
+        "en": "The platform has a problem: try again later",
+    },
+    "credentials.unavailable": {
+        "it": "Nessun portachiavi di sistema disponibile: il token della cassa non può essere "
+        "salvato in modo sicuro (non viene mai scritto in chiaro)",
+        "en": "No system keyring is available: the till token cannot be stored safely "
+        "(it is never written in plain text)",
+    },
     # the local database (posapp.core.store StoreError codes)
     "store.disk_full": {
         "it": "Disco pieno: niente è stato salvato, libera spazio",
