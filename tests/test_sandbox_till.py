@@ -65,6 +65,7 @@ def test_whoami_and_unauthorized(sandbox, till):
         reply = requests.get(sandbox.url + "/v1/till", headers=headers, timeout=TIMEOUT)
         assert reply.status_code == 401
         assert reply.json()["error"]["code"] == "unauthorized"
+        assert reply.headers["WWW-Authenticate"] == "Bearer"
 
 
 def test_roll_token_retires_the_old_one_at_once(sandbox, till):

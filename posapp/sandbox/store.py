@@ -22,6 +22,7 @@ from posapp.sandbox.summary import daily_summary
 from posapp.sandbox.vouchers import VoucherBook
 
 PAIRING_TTL = timedelta(hours=1)
+CHALLENGE = {"WWW-Authenticate": "Bearer"}
 _PAIRING_ALIASES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
@@ -147,7 +148,7 @@ class SandboxStore:
     def authenticate(self, token: str | None) -> dict[str, Any]:
         """The till info of a live token; 401 unauthorized for anything else."""
         if not token:
-            raise ApiFailure(401, "unauthorized")
+            raise ApiFailure(401, "unauthorized", headers=CHALLENGE)
         row = (
             self.db.connection()
             .execute(
@@ -157,7 +158,7 @@ class SandboxStore:
             .fetchone()
         )
         if row is None:
-            raise ApiFailure(401, "unauthorized")
+            raise ApiFailure(401, "unauthorized", headers=CHALLENGE)
         return self.till_info(row["till_id"])
 
     def roll_token(self, till_id: int) -> str:
