@@ -143,10 +143,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "The platform has a problem: try again later",
     },
     "credentials.unavailable": {
-        "it": "Nessun portachiavi di sistema disponibile: il token della cassa non può essere "
-        "salvato in modo sicuro (non viene mai scritto in chiaro)",
-        "en": "No system keyring is available: the till token cannot be stored safely "
-        "(it is never written in plain text)",
+        "it": "Manca il portachiavi di sistema: impossibile salvare l'accesso della cassa",
+        "en": "No system keyring: the till's access cannot be stored safely",
     },
     # the local database (posapp.core.store StoreError codes)
     "store.disk_full": {
