@@ -30,7 +30,8 @@ DESCRIPTION = (
     "Merchant API of a community voucher platform (buoni), as used by the posapp counter app. "
     "Money is integer cents with an ISO currency; timestamps are UTC ISO 8601 with Z. Every error "
     'is `{"error": {"code", "message"}}`. Authenticate with `Authorization: Bearer <till token>` '
-    "(except health and pairing)."
+    "(except health and pairing). A pairing QR holds `posapp-pair:` followed by the JSON "
+    '`{"api": "<API base URL>", "code": "<pairing code>"}`.'
 )
 SERVERS = [{"url": "http://127.0.0.1:8765", "description": "local sandbox (posapp-sandbox)"}]
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
