@@ -1,10 +1,13 @@
-"""Parallel redeems of one voucher over real HTTP: the balance can never be overdrawn."""
+"""Parallel requests over real HTTP: a voucher is never overdrawn, an id applies once, a pairing
+code pairs one till."""
 
 from __future__ import annotations
 
 # ruff: noqa: F811 - pytest fixtures are imported from tests.support.sandbox
 import random
 from concurrent.futures import ThreadPoolExecutor
+
+import requests
 
 from tests.support.sandbox import Till, clock, pair, sandbox, shop, till  # noqa: F401
 
@@ -44,3 +47,39 @@ def test_parallel_partial_redeems_never_overdraw(sandbox, shop, till):
     stored_accepted = [r["redemption_id"] for r in stored if r["status"] == "accepted"]
     assert sorted(stored_accepted) == sorted(b["redemption_id"] for b, _ in accepted)
     assert len(stored) == PARALLEL  # refusals are kept too, each once
+
+
+def test_parallel_requests_with_one_id_apply_once(sandbox, shop, till):
+    voucher = sandbox.store.create_voucher(shop, 5000, partial_allowed=True)
+    body = till.body(voucher["code"], 700)
+
+    def run(_):
+        mine = Till(till.url, till.token, till.till_id, till.shop_id)
+        return mine.redeem(body)
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        replies = list(pool.map(run, range(20)))
+    statuses = sorted(r.status_code for r in replies)
+    assert set(statuses) <= {201, 409}, statuses
+    fresh = [r for r in replies if r.status_code == 201 and "Idempotent-Replayed" not in r.headers]
+    assert len(fresh) == 1
+    assert all(
+        r.json()["error"]["code"] == "request_in_flight" for r in replies if r.status_code == 409
+    )
+    assert sandbox.store.get_voucher(voucher["voucher_id"])["balance_cents"] == 4300
+    assert len(sandbox.store.list_redemptions()) == 1
+
+
+def test_a_pairing_code_pairs_one_till_even_in_parallel(sandbox, shop):
+    code = sandbox.store.new_pairing_code(shop)
+
+    def run(i):
+        return requests.post(
+            sandbox.url + "/v1/pairing",
+            json={"pairing_code": code, "till_name": f"Cassa {i}"},
+            timeout=10,
+        ).status_code
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        statuses = sorted(pool.map(run, range(10)))
+    assert statuses == [201] + [422] * 9
