@@ -159,6 +159,7 @@ def test_missing_camera_reports_and_keeps_retrying(qtbot, strategy):
     assert worker.isRunning()  # no crash: it retries with a fresh source
     assert len(opened) >= 2
     assert "57" in messages[0] and "not available" in messages[0]
+    assert "disponibile" not in messages[0]  # English only, as asked
     assert "Traceback" not in messages[0]
     assert worker.stop()
 
@@ -170,6 +171,7 @@ def test_missing_video_file_reports_and_finishes(qtbot, tmp_path, strategy):
     with qtbot.waitSignal(worker.finished, timeout=5_000):
         worker.start()
     assert len(messages) == 1 and "non trovato" in messages[0]
+    assert "not found" not in messages[0]  # Italian by default
 
 
 def test_preview_is_downscaled_and_owns_its_pixels():

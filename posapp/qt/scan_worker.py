@@ -95,7 +95,8 @@ class ScanWorker(QThread):
         self._stats_interval_s = stats_interval_s
         self._backoff_s = backoff_s
         self._stall_s = stall_s
-        self._texts = _MESSAGES.get(lang, _MESSAGES["it"])
+        self._lang = lang if lang in _MESSAGES else "it"
+        self._texts = _MESSAGES[self._lang]
         self._frames = 0
         self._dropped = 0
         self._last_preview = float("-inf")
@@ -140,7 +141,7 @@ class ScanWorker(QThread):
             try:
                 source.open()
             except CameraUnavailable as exc:
-                self.cameraError.emit(str(exc))
+                self.cameraError.emit(self._one_language(str(exc)))
                 return
             self.cameraReady.emit(source.describe())
             fps = source.fps or 30.0
@@ -164,7 +165,7 @@ class ScanWorker(QThread):
             while not self.isInterruptionRequested():
                 item = capture.mailbox.take(timeout=0.1)
                 if item.error is not None:
-                    self.cameraError.emit(item.error)
+                    self.cameraError.emit(self._one_language(item.error))
                     return
                 if item.opened:
                     self.cameraReady.emit(source.describe())
@@ -229,6 +230,13 @@ class ScanWorker(QThread):
             )
         )
         self._window_start, self._window_frames, self._window_decode_s = now, 0, 0.0
+
+    def _one_language(self, message: str) -> str:
+        """Source errors arrive as "italiano / English"; show the half in the window's language."""
+        halves = message.split(" / ", 1)
+        if len(halves) != 2:
+            return message
+        return halves[0] if self._lang == "it" else halves[1]
 
     def _sleep(self, seconds: float) -> None:
         """A backoff pause that ends early when the worker is asked to stop."""
