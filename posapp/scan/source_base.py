@@ -1,0 +1,50 @@
+"""The frame-source interface every source implements, and its one error type.
+
+Kept apart from the implementations so the camera and the file sources can share it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+
+class CameraUnavailable(RuntimeError):
+    """The camera (or file) cannot be opened; the message is fit to show."""
+
+
+class FrameSource(ABC):
+    """Where frames come from: open(), then read() until None, then close()."""
+
+    @abstractmethod
+    def open(self) -> None:
+        """Open the device/file; raises CameraUnavailable with a clear message."""
+
+    @abstractmethod
+    def read(self) -> np.ndarray | None:
+        """The next BGR frame, or None (end of file, or a failed grab on a live camera)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the device; safe to call twice."""
+
+    @property
+    @abstractmethod
+    def live(self) -> bool:
+        """True for a camera: frames keep coming and a None is a hiccup, not the end."""
+
+    @property
+    def fps(self) -> float | None:
+        return None
+
+    @abstractmethod
+    def describe(self) -> str:
+        """Short human description for logs and the status bar."""
+
+    def __enter__(self) -> FrameSource:
+        self.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
