@@ -117,6 +117,34 @@ CATALOG: dict[str, dict[str, str]] = {
         "it": "Richiesta incoerente: riprova, se si ripete contatta l'assistenza",
         "en": "Inconsistent request: try again, and call support if it happens again",
     },
+    "refused.pairing_code_invalid": {
+        "it": "Codice di abbinamento non valido: controllalo",
+        "en": "Pairing code not valid: check it",
+    },
+    "refused.pairing_code_used": {
+        "it": "Codice di abbinamento già usato: chiedine uno nuovo",
+        "en": "Pairing code already used: ask for a new one",
+    },
+    "refused.pairing_code_expired": {
+        "it": "Codice di abbinamento scaduto: chiedine uno nuovo",
+        "en": "Pairing code expired: ask for a new one",
+    },
+    "refused.invalid_cursor": {
+        "it": "Aggiornamento dei buoni da ripetere da capo",
+        "en": "The voucher update has to start again",
+    },
+    "refused.unauthorized": {
+        "it": "Cassa non più autorizzata: ripeti l'abbinamento",
+        "en": "This till is no longer authorised: pair it again",
+    },
+    "refused.invalid_request": {
+        "it": "Dati non validi per la piattaforma: controlla l'importo e riprova",
+        "en": "The platform refused the data: check the amount and try again",
+    },
+    "refused.service_unavailable": {
+        "it": "Piattaforma momentaneamente non disponibile: riprova tra poco",
+        "en": "The platform is briefly unavailable: try again shortly",
+    },
     # the API client's own codes (posapp.core.api.errors), when no server reason applies
     "api.not_paired": {
         "it": "Cassa non abbinata: abbinala alla piattaforma",
