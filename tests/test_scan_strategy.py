@@ -39,7 +39,9 @@ def test_explicit_specs(spec, labels):
     assert make_strategy(spec).labels == labels
 
 
-@pytest.mark.parametrize("spec", ["zxing+tesseract", "zxing@fisheye", "zxing++zbar"])
+@pytest.mark.parametrize(
+    "spec", ["zxing+tesseract", "zxing@fisheye", "zxing++zbar", "rescue+zxing", "zbar+rescue"]
+)
 def test_malformed_spec_is_a_clear_error(spec):
     with pytest.raises(ValueError, match="strategy"):
         make_strategy(spec)

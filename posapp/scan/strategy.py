@@ -171,6 +171,8 @@ def make_strategy(spec: str = "auto") -> Strategy:
             continue
         decoders[name] = decoder
         if preprocess == "rescue":
+            if not any(isinstance(s, _DecoderStep) and s.label == "zxing" for s in steps):
+                raise ValueError(f"'rescue' needs a 'zxing' step before it, in strategy {spec!r}")
             assert isinstance(decoder, ZXingDecoder)
             steps.append(_RescueStep(decoder))
         else:
