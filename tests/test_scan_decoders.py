@@ -194,3 +194,24 @@ def test_gray_conversion_accepts_bgr_bgra_and_gray():
     bgra = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGRA)
     for image in (gray, bgr, bgra, bgr[:, ::-1][:, ::-1]):
         assert texts("zxing", image) == [TEXTS["plain"]]
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        np.zeros((0, 0), np.uint8),
+        np.zeros((1, 1), np.uint8),
+        np.zeros((5, 3, 3), np.uint8),
+        np.zeros((100, 100), np.float32),
+    ],
+    ids=["empty", "one-pixel", "tiny-bgr", "float"],
+)
+def test_degenerate_frames_give_nothing_not_an_error(image):
+    for name in DECODERS:
+        assert make_decoder(name).decode(image) == [], name
+
+
+def test_other_pixel_types_are_converted():
+    gray = page(qrframes.qr_image(TEXTS["plain"], 4))
+    assert texts("zxing", gray.astype(np.uint16) * 257) == [TEXTS["plain"]]
+    assert texts("zxing", gray.astype(np.float32) / 255.0) == [TEXTS["plain"]]

@@ -58,8 +58,11 @@ def as_gray(image: np.ndarray) -> np.ndarray:
             image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
         else:
             image = image[:, :, 0]
-    if image.dtype != np.uint8:
-        image = np.clip(image, 0, 255).astype(np.uint8)
+    if image.dtype == np.uint16:
+        image = (image >> 8).astype(np.uint8)
+    elif image.dtype != np.uint8:
+        scale = 255.0 if image.size and float(image.max()) <= 1.0 else 1.0
+        image = np.clip(image * scale, 0, 255).astype(np.uint8)
     return np.ascontiguousarray(image)
 
 
@@ -101,7 +104,10 @@ class ZXingDecoder(Decoder):
 
         The located failures tell a strategy where a closer look is worth its cost.
         """
-        results = self._zx.read_barcodes(as_gray(gray), return_errors=True, **self._options)
+        gray = as_gray(gray)
+        if min(gray.shape) < 8:
+            return [], []
+        results = self._zx.read_barcodes(gray, return_errors=True, **self._options)
         found, failed = [], []
         for r in results:
             if r.format != self._zx.BarcodeFormat.QRCode:
@@ -133,7 +139,10 @@ class ZBarDecoder(Decoder):
         self._symbols = [pyzbar.ZBarSymbol.QRCODE]
 
     def decode(self, gray: np.ndarray) -> list[Decoded]:
-        results = self._decode(as_gray(gray), symbols=self._symbols)
+        gray = as_gray(gray)
+        if min(gray.shape) < 8:
+            return []
+        results = self._decode(gray, symbols=self._symbols)
         return _unique(
             [Decoded(bytes_to_text(r.data), self.name) for r in results if r.type == "QRCODE"]
         )
@@ -158,8 +167,11 @@ class OpenCVDecoder(Decoder):
             self.name = "opencv-classic"
 
     def decode(self, gray: np.ndarray) -> list[Decoded]:
+        gray = as_gray(gray)
+        if min(gray.shape) < 8:
+            return []
         try:
-            ok, texts, _points, _ = self._detector.detectAndDecodeMulti(as_gray(gray))
+            ok, texts, _points, _ = self._detector.detectAndDecodeMulti(gray)
         except cv2.error:
             return []
         if not ok:
