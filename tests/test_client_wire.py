@@ -182,3 +182,12 @@ def test_paging_without_progress_is_refused(canned) -> None:
     canned.answer(200, {"items": [], "next_cursor": None, "has_more": True})
     with pytest.raises(BadResponseError):
         list(_client(canned).iter_vouchers())
+
+
+def test_plain_http_only_on_loopback():
+    """The till token never crosses a network in clear: http is for a sandbox on this computer."""
+    for url in ("http://127.0.0.1:8765", "http://localhost:1", "http://[::1]:8080", "https://a.b"):
+        ApiClient(url).close()
+    for url in ("http://buoni.comune.example.it", "http://192.168.1.20:8765", "ftp://x.y"):
+        with pytest.raises(ValueError):
+            ApiClient(url)

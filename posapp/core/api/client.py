@@ -6,6 +6,7 @@ type: OfflineError means "outcome unknown, retry with the same redemption id", n
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import re
@@ -69,6 +70,9 @@ class ApiClient:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("the API URL must be http(s)://host[:port][/path]")
+        if parts.scheme == "http" and not _is_loopback(parts.hostname):
+            # the till token must never cross a network in clear: plain http is for a sandbox here
+            raise ValueError("the platform must be reached over https (http only on loopback)")
         if session is not None and session.verify is not True:
             raise ValueError("TLS verification cannot be turned off")
         connect, read = timeout
@@ -391,3 +395,13 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 
 
 __all__ = ["ApiClient", "parse_retry_after"]
+
+
+def _is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses (127.0.0.0/8, ::1)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
