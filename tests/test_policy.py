@@ -161,5 +161,33 @@ def test_full_disk_refuses_and_nothing_reaches_the_platform(rig):
     outcome = rig.policy.submit(v["code"], confirmed=True)
     assert isinstance(outcome, Refused) and outcome.reason == "store.disk_full"
     assert outcome.params["detail"].startswith("the disk is full")
+    assert "disco" in outcome.text("it").lower() and "disk" in outcome.text("en").lower()
     assert rig.on_sandbox() == []
     assert rig.store.call(ledger.pending_stats) == before
+
+
+def test_every_reason_the_policy_can_give_has_words_in_both_languages():
+    import re
+    from pathlib import Path
+
+    from posapp.core import messages, policy
+    from posapp.core.codes import RejectReason
+    from posapp.core.store import db, offline_rules
+
+    keys = set()
+    for module in (policy, offline_rules):
+        keys |= set(
+            re.findall(
+                r'"((?:refused|offline|reject|store)\.[a-z_]+)"', Path(module.__file__).read_text()
+            )
+        )
+    keys |= {
+        f"store.{code}"
+        for code in re.findall(r'StoreError\(\s*"([a-z_]+)"', Path(db.__file__).read_text())
+    }
+    keys |= {"store.db_too_new"} | {f"reject.{reason.value}" for reason in RejectReason}
+    assert len(keys) > 20
+    missing = sorted(k for k in keys if k not in messages.CATALOG)
+    assert missing == []
+    for key in keys:
+        assert messages.CATALOG[key].keys() >= {"it", "en"}

@@ -169,3 +169,11 @@ def test_conflicts_are_kept_until_acknowledged(tmp_path):
         assert store.call(outbox.open_conflict_count) == 0
         kept = store.call(lambda c: outbox.conflicts(c, include_acknowledged=True))
         assert len(kept) == 1 and kept[0].acknowledged_at is not None
+
+
+def test_a_damaged_file_is_a_clear_error(tmp_path):
+    path = tmp_path / "junk.sqlite3"
+    path.write_bytes(b"this is not a database, just bytes " * 200)
+    with pytest.raises(StoreError) as info:
+        Store(path)
+    assert info.value.code == "db_corrupt"

@@ -153,3 +153,11 @@ def test_unauthorized_sync_keeps_everything_and_asks_for_pairing(rig):
     assert report.needs_pairing and not report.ok and report.pending_left == 2
     items = rig.store.call(outbox.next_items, rig.till.account_id, 10)
     assert [i.redemption_id for i in items] == ids
+
+
+def test_a_store_failure_is_reported_not_raised(rig):
+    _queue(rig, 1)
+    rig.store.close()
+    report = rig.sync.run()
+    assert not report.ok and report.error == "db_closed"
+    assert rig.on_sandbox() == []

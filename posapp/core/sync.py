@@ -19,7 +19,7 @@ from datetime import datetime
 from posapp.core.api.errors import ApiError, RefusedError, ServerError, UnauthorizedError
 from posapp.core.api.models import BatchItemResult, Redemption
 from posapp.core.clock import Clock, SystemClock, parse_utc, utc_iso
-from posapp.core.store import Store, cache, ledger, outbox, transaction
+from posapp.core.store import Store, StoreError, cache, ledger, outbox, transaction
 from posapp.core.store.offline_rules import settle_online
 
 log = logging.getLogger("posapp.sync")
@@ -98,8 +98,13 @@ class SyncEngine:
             report.error = str(exc)
         except ApiError as exc:  # a download that failed for good (bad response, refusal)
             report.error = exc.code
-        finally:
+        except StoreError as exc:  # full disk, damaged file: reported, never raised at the UI
+            log.error("sync of %s stopped: %s", self.account_id, exc)
+            report.error = exc.code
+        try:
             refresh_queue_state(self.store, self.account_id, self.monitor)
+        except StoreError as exc:
+            report.error = report.error or exc.code
         return report
 
     def upload(self, report: SyncReport) -> None:

@@ -66,6 +66,10 @@ class StoreThread:
     def ident(self) -> int | None:
         return self._thread.ident
 
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
     def _run(self) -> None:
         while True:
             job = self._jobs.get()
@@ -154,7 +158,15 @@ class Store:
     def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
         return self._thread.submit(self._run, fn, args)
 
+    @property
+    def closed(self) -> bool:
+        return not self._thread.alive
+
     def close(self) -> None:
+        """Close the connection and stop the owner thread; closing twice is harmless."""
+        if self.closed:
+            return
+
         def _close() -> None:
             if self._conn is not None:
                 self._conn.close()
