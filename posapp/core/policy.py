@@ -18,18 +18,18 @@ from posapp.core.api.errors import (
     RefusedError,
     UnauthorizedError,
 )
-from posapp.core.api.models import RedeemRequest, Redemption, VoucherInfo
-from posapp.core.clock import Clock, SystemClock, utc_iso
+from posapp.core.api.models import RedeemRequest, VoucherInfo
+from posapp.core.clock import Clock, SystemClock
 from posapp.core.codes import Rejection, RejectReason, VoucherRef, parse_code
 from posapp.core.connectivity import ConnectivityMonitor
 from posapp.core.settings import OfflineCaps
-from posapp.core.store import Store, StoreError, cache, ledger, outbox, transaction
+from posapp.core.store import Store, StoreError, cache, ledger, transaction
+from posapp.core.store import transactions as tx
 from posapp.core.store.offline_rules import (
     STATUS_REASONS,
     Refused,
     Summary,
     decide_offline,
-    settle_online,
 )
 
 log = logging.getLogger("posapp.policy")
@@ -182,19 +182,19 @@ class RedeemPolicy:
         req = RedeemRequest.new(
             info.code, amount, till.account.till_id, _ms(now), False, info.currency
         )
-        self.store.call(_record_txn, till.account_id, info.voucher_id, req)
+        self.store.call(tx.record_txn, till.account_id, info.voucher_id, req)
         try:
             result = till.client.redeem(req)
         except UnauthorizedError:
-            self.store.call(_drop_txn, req.redemption_id, "unauthorized", "401 before redeem")
+            self.store.call(tx.drop_txn, req.redemption_id, "unauthorized", "401 before redeem")
             return PAIRING
         except RefusedError as exc:
-            self.store.call(_drop_txn, req.redemption_id, exc.code, exc.message)
+            self.store.call(tx.drop_txn, req.redemption_id, exc.code, exc.message)
             return Refused(f"refused.{exc.code}", {"balance_cents": available})
         except ApiError as exc:  # timeout, reset, 5xx, garbage, in flight: outcome unknown
             log.warning("redeem %s unconfirmed (%s): kept for sync", req.redemption_id, exc.code)
             return AcceptedOffline(req.redemption_id, till.account_id, info.code, amount, True)
-        self.store.call(_settle_txn, till.account_id, result, self.clock.now())
+        self.store.call(tx.settle_txn, till.account_id, result, self.clock.now())
         if result.status == "accepted":
             return AcceptedOnline(
                 req.redemption_id, till.account_id, info.code, amount, result.balance_after_cents
@@ -232,9 +232,9 @@ class RedeemPolicy:
             except ApiError:
                 queued = True
             else:
-                self.store.call(_settle_txn, row.account_id, result, now)
+                self.store.call(tx.settle_txn, row.account_id, result, now)
                 return Voided(redemption_id, queued=False)
-        self.store.call(_queue_void_txn, row.account_id, redemption_id, reason, _ms(now))
+        self.store.call(tx.queue_void_txn, row.account_id, redemption_id, reason, _ms(now))
         return Voided(redemption_id, queued=True)
 
     # -- helpers -------------------------------------------------------------------------------
@@ -264,7 +264,7 @@ class RedeemPolicy:
                 keyset = till.client.keys()
             except ApiError:
                 continue
-            self.store.call(_keys_txn, till.account_id, list(keyset.values()))
+            self.store.call(tx.keys_txn, till.account_id, list(keyset.values()))
             changed = True
         return changed
 
@@ -272,37 +272,6 @@ class RedeemPolicy:
 def _ms(when: datetime) -> datetime:
     """Millisecond precision: what the wire carries, so the stored body round-trips exactly."""
     return when.replace(microsecond=when.microsecond // 1000 * 1000)
-
-
-def _record_txn(conn, account_id: str, voucher_id: int, req: RedeemRequest) -> None:
-    with transaction(conn):
-        ledger.insert_pending(conn, account_id, voucher_id, req)
-
-
-def _drop_txn(conn, redemption_id: str, code: str, message: str) -> None:
-    """Refused before anything was applied: the row stays as refused, the outbox row goes."""
-    with transaction(conn):
-        ledger.mark(conn, redemption_id, "refused", code, message)
-        outbox.remove(conn, redemption_id, "redeem")
-
-
-def _settle_txn(conn, account_id: str, result: Redemption, now: datetime) -> None:
-    with transaction(conn):
-        settle_online(conn, account_id, result, now)
-
-
-def _queue_void_txn(conn, account_id: str, redemption_id: str, reason: str, when: datetime) -> None:
-    with transaction(conn):
-        conn.execute(
-            "UPDATE ledger SET voided_at = ?, void_reason = ? WHERE redemption_id = ?",
-            (utc_iso(when), reason, redemption_id),
-        )
-        outbox.enqueue_void(conn, account_id, redemption_id, reason, when)
-
-
-def _keys_txn(conn, account_id: str, keys: list) -> None:
-    with transaction(conn):
-        cache.replace_keys(conn, account_id, keys)
 
 
 def _offline_txn(conn, account, ref, amount, confirmed, caps, now) -> Outcome:

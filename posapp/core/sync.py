@@ -14,13 +14,11 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from posapp.core.api.errors import ApiError, RefusedError, ServerError, UnauthorizedError
-from posapp.core.api.models import BatchItemResult, Redemption
 from posapp.core.clock import Clock, SystemClock, parse_utc, utc_iso
-from posapp.core.store import Store, StoreError, cache, ledger, outbox, transaction
-from posapp.core.store.offline_rules import settle_online
+from posapp.core.store import Store, StoreError, cache, ledger, outbox
+from posapp.core.store import transactions as tx
 
 log = logging.getLogger("posapp.sync")
 MAX_BATCH = 500
@@ -89,7 +87,7 @@ class SyncEngine:
             if report.pending_left == 0:
                 self.download(report)
                 now = self.clock.now()
-                self.store.call(_set_state_txn, self.account_id, "last_good_sync", utc_iso(now))
+                self.store.call(tx.set_state_txn, self.account_id, "last_good_sync", utc_iso(now))
                 self.monitor.synced(now)
                 report.ok = True
         except UnauthorizedError:
@@ -108,11 +106,11 @@ class SyncEngine:
         return report
 
     def upload(self, report: SyncReport) -> None:
-        last_seq = self.store.call(_max_seq, self.account_id)
+        last_seq = self.store.call(tx.max_seq, self.account_id)
         try:
             self._upload(report, last_seq)
         finally:
-            report.pending_left = self.store.call(_count_upto, self.account_id, last_seq)
+            report.pending_left = self.store.call(tx.count_upto, self.account_id, last_seq)
 
     def _upload(self, report: SyncReport, last_seq: int) -> None:
         while True:
@@ -142,13 +140,13 @@ class SyncEngine:
                 for item in run:
                     self._send_one(item, report)
                 continue
-            self.store.call(_apply_batch_txn, self.account_id, run, results, self.clock.now())
+            self.store.call(tx.apply_batch_txn, self.account_id, run, results, self.clock.now())
             for result in results:
                 if result.outcome == "accepted":
                     report.accepted += 1
                 else:
                     report.conflicts += 1
-                    report.conflict_reasons.append(_reason(result)[0])
+                    report.conflict_reasons.append(tx.reason(result)[0])
 
     def _send_one(self, item: outbox.OutboxItem, report: SyncReport) -> None:
         if item.op == "void":
@@ -161,11 +159,11 @@ class SyncEngine:
         try:
             result = self._retrying(report, [item], call, refusal_is_final=True)
         except RefusedError as exc:
-            self.store.call(_conflict_txn, item, exc.code, exc.message, self.clock.now())
+            self.store.call(tx.conflict_txn, item, exc.code, exc.message, self.clock.now())
             report.conflicts += 1
             report.conflict_reasons.append(exc.code)
             return
-        self.store.call(_apply_one_txn, self.account_id, item, result, self.clock.now())
+        self.store.call(tx.apply_one_txn, self.account_id, item, result, self.clock.now())
         if result.status == "accepted":
             report.accepted += 1
         elif result.status == "voided":
@@ -188,7 +186,7 @@ class SyncEngine:
                 return None
             except ApiError as exc:  # offline, 5xx, garbage, in flight: retry with the same body
                 report.retries += 1
-                self.store.call(_note_txn, [i.seq for i in items], f"{exc.code} {exc.status}")
+                self.store.call(tx.note_txn, [i.seq for i in items], f"{exc.code} {exc.status}")
                 if attempt == self.max_attempts:
                     raise _GiveUp(f"{exc.code} after {attempt} attempts") from None
                 self.sleep(self.delay(attempt, getattr(exc, "retry_after", None)))
@@ -208,118 +206,22 @@ class SyncEngine:
     def download(self, report: SyncReport) -> None:
         cursor = self.store.call(cache.get_state, self.account_id, "vouchers_cursor")
         for page in self.client.iter_vouchers(cursor):
-            self.store.call(_vouchers_txn, self.account_id, page, self.clock.now())
+            self.store.call(tx.vouchers_txn, self.account_id, page, self.clock.now())
             report.vouchers += len(page.items)
         cursor = self.store.call(cache.get_state, self.account_id, "revocations_cursor")
         for page in self.client.iter_revocations(cursor):
-            self.store.call(_revocations_txn, self.account_id, page)
+            self.store.call(tx.revocations_txn, self.account_id, page)
             report.revocations += len(page.items)
         keys = list(self.client.keys().values())
-        self.store.call(_keys_txn, self.account_id, keys)
+        self.store.call(tx.keys_txn, self.account_id, keys)
         report.keys = len(keys)
-
-
-def _reason(result: BatchItemResult) -> tuple[str, str]:
-    if result.redemption is not None and result.redemption.reason_code:
-        return result.redemption.reason_code, result.redemption.reason_message or ""
-    return result.error_code or result.outcome, result.error_message or ""
 
 
 def refresh_queue_state(store: Store, account_id: str, monitor: object) -> None:
     """Push the queue figures (pending, oldest, conflicts, last good sync) to the monitor."""
-    stats, conflicts, last = store.call(_queue_figures, account_id)
+    stats, conflicts, last = store.call(tx.queue_figures, account_id)
     oldest = parse_utc(stats.oldest_occurred_at) if stats.oldest_occurred_at else None
     monitor.update_queue(stats.count, stats.value_cents, oldest, conflicts, last)  # type: ignore[attr-defined]
-
-
-# -- store-thread functions (short transactions) ------------------------------------------------
-def _queue_figures(conn, account_id: str):
-    return (
-        ledger.pending_stats(conn, account_id),
-        outbox.open_conflict_count(conn, account_id),
-        cache.last_good_sync(conn, account_id),
-    )
-
-
-def _max_seq(conn, account_id: str) -> int:
-    row = conn.execute("SELECT MAX(seq) FROM outbox WHERE account_id = ?", (account_id,)).fetchone()
-    return int(row[0] or 0)
-
-
-def _count_upto(conn, account_id: str, last_seq: int) -> int:
-    row = conn.execute(
-        "SELECT COUNT(*) FROM outbox WHERE account_id = ? AND seq <= ?", (account_id, last_seq)
-    ).fetchone()
-    return int(row[0])
-
-
-def _note_txn(conn, seqs: list[int], error: str) -> None:
-    with transaction(conn):
-        outbox.note_failure(conn, seqs, error)
-
-
-def _set_state_txn(conn, account_id: str, key: str, value: str) -> None:
-    with transaction(conn):
-        cache.set_state(conn, account_id, key, value)
-
-
-def _record_conflict(conn, item, code: str, message: str, now: datetime) -> None:
-    row = ledger.get(conn, item.redemption_id)
-    code_, amount = (row.voucher_code, row.amount_cents) if row else ("?", 0)
-    if item.op == "redeem":
-        ledger.mark(conn, item.redemption_id, "conflict", code, message)
-    else:  # the void did not happen: the redemption stands, and counts again
-        conn.execute(
-            "UPDATE ledger SET voided_at = NULL, void_reason = NULL WHERE redemption_id = ?",
-            (item.redemption_id,),
-        )
-    outbox.add_conflict(conn, item, code_, amount, code, message, now)
-
-
-def _conflict_txn(conn, item, code: str, message: str, now: datetime) -> None:
-    with transaction(conn):
-        _record_conflict(conn, item, code, message, now)
-
-
-def _apply_one_txn(conn, account_id: str, item, result: Redemption, now: datetime) -> None:
-    with transaction(conn):
-        if result.status in ("accepted", "voided"):
-            settle_online(conn, account_id, result, now)
-        else:
-            ledger.apply_result(conn, result, now)
-            code = result.reason_code or result.status
-            _record_conflict(conn, item, code, result.reason_message or code, now)
-
-
-def _apply_batch_txn(conn, account_id: str, items, results, now: datetime) -> None:
-    with transaction(conn):
-        for item, result in zip(items, results, strict=True):
-            if result.outcome == "accepted" and result.redemption is not None:
-                settle_online(conn, account_id, result.redemption, now)
-                continue
-            if result.redemption is not None:
-                ledger.apply_result(conn, result.redemption, now)
-            code, message = _reason(result)
-            _record_conflict(conn, item, code, message or code, now)
-
-
-def _vouchers_txn(conn, account_id: str, page, now: datetime) -> None:
-    with transaction(conn):
-        cache.upsert_vouchers(conn, account_id, page.items, now)
-        if page.next_cursor is not None:
-            cache.set_state(conn, account_id, "vouchers_cursor", page.next_cursor)
-
-
-def _revocations_txn(conn, account_id: str, page) -> None:
-    with transaction(conn):
-        cache.add_revocations(conn, account_id, page.items)
-        if page.next_cursor is not None:
-            cache.set_state(conn, account_id, "revocations_cursor", page.next_cursor)
-
-
-def _keys_txn(conn, account_id: str, keys: list) -> None:
-    with transaction(conn):
-        cache.replace_keys(conn, account_id, keys)
 
 
 __all__ = ["ServerError", "SyncEngine", "SyncReport", "refresh_queue_state"]

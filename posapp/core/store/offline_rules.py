@@ -13,11 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from posapp.core import messages
-from posapp.core.api.models import RedeemRequest, Redemption
+from posapp.core.api.models import RedeemRequest
 from posapp.core.codes import VoucherRef
 from posapp.core.money import format_cents
 from posapp.core.settings import OfflineCaps
-from posapp.core.store import cache, ledger, outbox
+from posapp.core.store import cache, ledger
 
 STATUS_REASONS = {
     "used": "refused.voucher_used",
@@ -142,16 +142,3 @@ def _amount_refusal(
 
 def _hours(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
-
-
-def settle_online(
-    conn: sqlite3.Connection, account_id: str, result: Redemption, now: datetime
-) -> None:
-    """The platform answered one of ours: ledger state, cached balance, outbox row, in one go."""
-    ledger.apply_result(conn, result, now)
-    if result.status == "voided":
-        outbox.remove(conn, result.redemption_id, "void")
-        return
-    outbox.remove(conn, result.redemption_id, "redeem")
-    if result.status == "accepted":
-        cache.set_server_balance(conn, account_id, result.voucher_id, result.balance_after_cents)
