@@ -194,3 +194,14 @@ def test_offline_void_is_queued_behind_its_redemption(rig):
     (remote,) = rig.on_sandbox(v["voucher_id"])
     assert remote["status"] == "voided" and remote["redemption_id"] == done.redemption_id
     assert rig.server.store.get_voucher(v["voucher_id"])["balance_cents"] == 1000
+
+
+def test_a_genuine_signed_code_of_another_shop_is_refused_offline(rig):
+    other_shop = rig.server.store.create_shop("Altro negozio", "Galatone")
+    foreign = rig.server.store.create_voucher(other_shop, 1000)
+    _synced_offline(rig)
+    outcome = rig.policy.submit(
+        rig.server.store.sign_voucher(foreign["voucher_id"]), confirmed=True
+    )
+    assert isinstance(outcome, Refused) and outcome.reason == "refused.other_shop"
+    assert rig.store.call(ledger.recent) == []

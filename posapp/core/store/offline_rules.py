@@ -91,6 +91,8 @@ def decide_offline(
         if not partial and pending:
             return Refused("offline.already_redeemed_here")
     else:  # a verified signed code we have no list entry for: whole value, once
+        if ref.shop_id is not None and ref.shop_id != getattr(account, "shop_id", ref.shop_id):
+            return Refused("refused.other_shop")  # genuine, but sold for another shop
         if used_here:
             return Refused("offline.already_redeemed_here")
         available = face = ref.value_cents or 0
