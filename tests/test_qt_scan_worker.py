@@ -243,3 +243,44 @@ def test_a_camera_that_stops_delivering_is_reported_and_recovers(qtbot, strategy
         camera.unplugged.clear()
     assert back.args == ["test camera"]
     assert worker.stop()
+
+
+def test_realtime_video_without_loop_finishes_instead_of_reporting_a_lost_camera(
+    qtbot, strategy, tmp_path
+):
+    """A video paced like a camera but not looped ends: no 'camera unplugged', no replay."""
+    code = payload_text("plain", 12)
+    video = make_video(tmp_path / "short.avi", [(None, 3), (code, 6), (None, 3)], fps=30)
+    opened = []
+
+    def factory():
+        opened.append(1)
+        return TrackedVideo(video, realtime=True)
+
+    worker = ScanWorker(factory, strategy, ScanConfirmer(2, 4.0), stall_s=0.2, lang="en")
+    errors, scanned = [], []
+    worker.cameraError.connect(errors.append)
+    worker.codeScanned.connect(lambda text, src: scanned.append(text))
+    try:
+        with qtbot.waitSignal(worker.finished, timeout=5_000):
+            worker.start()
+    finally:
+        worker.stop()
+    assert scanned == [code]
+    assert errors == []
+    assert len(opened) == 1  # not reopened and played again as if the camera had failed
+
+
+def test_sources_say_when_they_have_no_more_frames(tmp_path):
+    video = make_video(tmp_path / "two.avi", [(None, 2)], fps=10)
+    for source in (VideoFileSource(video), VideoFileSource(video, realtime=True)):
+        with source:
+            assert not source.finished
+            while source.read() is not None:
+                pass
+            assert source.finished  # the end of the file, not a failed grab
+    with VideoFileSource(video, loop=True) as looped:
+        for _ in range(5):
+            assert looped.read() is not None
+        assert not looped.finished
+    assert not CameraSource(index=57).finished

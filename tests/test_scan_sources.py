@@ -164,3 +164,18 @@ def test_camera_reconnects_after_failed_grabs(video):
     assert now[0] >= 1.0  # waited out the backoff
     camera.close()
     assert states[-1] == "closed"
+
+
+def test_looping_image_folder_with_no_readable_image_ends_instead_of_spinning(tmp_path):
+    (tmp_path / "a.png").write_bytes(b"garbage")
+    (tmp_path / "b.jpg").write_bytes(b"")
+    with ImageFolderSource(tmp_path, loop=True) as source:
+        assert source.read() is None  # before: read() looped over the bad files forever
+        assert source.finished
+
+
+def test_image_folder_is_finished_only_at_the_end(tmp_path):
+    cv2.imwrite(str(tmp_path / "a.png"), np.zeros((20, 20, 3), np.uint8))
+    with ImageFolderSource(tmp_path) as source:
+        assert source.read() is not None and not source.finished
+        assert source.read() is None and source.finished

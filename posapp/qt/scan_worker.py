@@ -12,6 +12,7 @@ Two ways to feed the loop, chosen by the source's `live` flag:
 
 A camera that cannot be opened is reported with `cameraError` and retried with backoff until the
 worker is stopped; a camera that stops delivering is reported too (the source reconnects itself).
+A live source that is `finished` (a realtime video played to its end) ends the loop cleanly.
 The thread never touches a widget.
 """
 
@@ -130,7 +131,7 @@ class ScanWorker(QThread):
             except Exception:  # a worker thread must report, not die silently
                 log.exception("scan loop failed on %s", source.describe())
                 self.cameraError.emit(self._texts["failed" if source.live else "file_failed"])
-            if self.isInterruptionRequested() or not source.live:
+            if self.isInterruptionRequested() or not source.live or source.finished:
                 return
             self._sleep(self._backoff_s[min(attempt, len(self._backoff_s) - 1)])
             attempt += 1
@@ -178,7 +179,10 @@ class ScanWorker(QThread):
                     self._dropped = capture.mailbox.dropped
                     self._process(item.frame, now=None)
                 elif item.ended:
-                    self.cameraError.emit(self._texts["failed"])
+                    if source.finished:  # a realtime video played to its end: done, not lost
+                        self._emit_stats(force=True)
+                    else:
+                        self.cameraError.emit(self._texts["failed"])
                     return
                 elif not stalled and time.monotonic() - last_frame > self._stall_s:
                     stalled = True  # the source reconnects by itself; say so meanwhile
@@ -314,6 +318,8 @@ class _Capture:
             while not self._stop.is_set():
                 frame = self.source.read()
                 if frame is None:
+                    if self.source.finished:
+                        break  # the end of a file: the worker sees `ended` and finishes
                     self._stop.wait(0.01)  # a hiccup: the source reconnects by itself
                     continue
                 self.mailbox.put(frame)

@@ -15,7 +15,7 @@ class CameraUnavailable(RuntimeError):
 
 
 class FrameSource(ABC):
-    """Where frames come from: open(), then read() until None, then close()."""
+    """Where frames come from: open(), then read() until None (or `finished`), then close()."""
 
     @abstractmethod
     def open(self) -> None:
@@ -37,6 +37,15 @@ class FrameSource(ABC):
     @property
     def fps(self) -> float | None:
         return None
+
+    @property
+    def finished(self) -> bool:
+        """True once the source has no more frames (a file played to its end, not looped).
+
+        Tells the end of a file from a failed grab: a realtime video is `live` too, and a None
+        from it at the end must end the scan loop, not look like an unplugged camera.
+        """
+        return False
 
     @abstractmethod
     def describe(self) -> str:

@@ -57,6 +57,7 @@ class VideoFileSource(FrameSource):
         self._cap: cv2.VideoCapture | None = None
         self._fps: float | None = None
         self._next_at = 0.0
+        self._finished = False
         self.frames_read = 0
 
     @property
@@ -66,6 +67,10 @@ class VideoFileSource(FrameSource):
     @property
     def fps(self) -> float | None:
         return self._fps
+
+    @property
+    def finished(self) -> bool:
+        return self._finished
 
     def describe(self) -> str:
         return f"video {self.path.name}" + (" (loop)" if self.loop else "")
@@ -84,6 +89,7 @@ class VideoFileSource(FrameSource):
         fps = cap.get(cv2.CAP_PROP_FPS)
         self._fps = float(fps) if fps and fps > 0 else None
         self._cap = cap
+        self._finished = False
         self._next_at = self._clock()
 
     def read(self) -> np.ndarray | None:
@@ -99,6 +105,7 @@ class VideoFileSource(FrameSource):
             self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
             ok, frame = self._cap.read()
         if not ok or frame is None:
+            self._finished = True  # end of file (or a rewind that failed): no more frames
             return None
         self.frames_read += 1
         return frame
@@ -119,10 +126,15 @@ class ImageFolderSource(FrameSource):
         self._files: list[Path] = []
         self._pos = 0
         self._opened = False
+        self._finished = False
 
     @property
     def live(self) -> bool:
         return False
+
+    @property
+    def finished(self) -> bool:
+        return self._finished
 
     @property
     def fps(self) -> float | None:
@@ -144,19 +156,23 @@ class ImageFolderSource(FrameSource):
             )
         self._pos = 0
         self._opened = True
+        self._finished = False
 
     def read(self) -> np.ndarray | None:
-        while self._opened:
+        failures = 0  # in a row: a looped folder of unreadable files must end, not spin
+        while self._opened and failures <= len(self._files):
             if self._pos >= len(self._files):
                 if not (self.loop and self._files):
-                    return None
+                    break
                 self._pos = 0
             path = self._files[self._pos]
             self._pos += 1
             frame = cv2.imread(str(path), cv2.IMREAD_COLOR)
             if frame is not None:
                 return frame
+            failures += 1
             log.warning("skipping unreadable image %s", path)
+        self._finished = self._opened
         return None
 
     def close(self) -> None:
