@@ -284,3 +284,58 @@ def test_sources_say_when_they_have_no_more_frames(tmp_path):
             assert looped.read() is not None
         assert not looped.finished
     assert not CameraSource(index=57).finished
+
+
+def test_a_source_factory_that_raises_is_reported_and_retried(qtbot, strategy, empty_video):
+    """A factory error (bad settings, a driver blowing up) must not end the thread silently."""
+    calls = []
+
+    def factory():
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("driver exploded")
+        return TrackedVideo(empty_video)
+
+    worker = ScanWorker(factory, strategy, ScanConfirmer(), backoff_s=(0.05,), lang="en")
+    errors = []
+    worker.cameraError.connect(errors.append)
+    try:
+        with qtbot.waitSignal(worker.finished, timeout=10_000):
+            worker.start()
+    finally:
+        worker.stop()
+    assert len(errors) == 1 and "Camera error" in errors[0]
+    assert "exploded" not in errors[0]  # the detail goes to the log, not to the shopkeeper
+    assert len(calls) == 2 and worker.frames_processed == 40
+
+
+def test_a_decoder_error_on_one_frame_is_reported_once_and_the_loop_goes_on(qtbot, voucher_video):
+    """One bad frame (a decoder bug) must not end a file run nor reopen a camera."""
+
+    class FlakyStrategy:
+        def __init__(self, real) -> None:
+            self.real, self.calls = real, 0
+
+        def decode(self, frame):
+            self.calls += 1
+            if self.calls in (5, 6):
+                raise ValueError("decoder bug")
+            return self.real.decode(frame)
+
+    worker = ScanWorker(
+        lambda: TrackedVideo(voucher_video),
+        FlakyStrategy(make_strategy()),
+        ScanConfirmer(2, 4.0),
+        lang="en",
+    )
+    errors, scanned = [], []
+    worker.cameraError.connect(errors.append)
+    worker.codeScanned.connect(lambda text, src: scanned.append(text))
+    try:
+        with qtbot.waitSignal(worker.finished, timeout=20_000):
+            worker.start()
+    finally:
+        worker.stop()
+    assert scanned == CODES
+    assert worker.frames_processed == 132
+    assert len(errors) == 1 and "decod" in errors[0].lower()

@@ -45,11 +45,13 @@ _MESSAGES = {
         "lost": "Fotocamera scollegata o bloccata: nuovo tentativo in corso…",
         "failed": "Errore della fotocamera: nuovo tentativo in corso…",
         "file_failed": "Impossibile leggere la sorgente video.",
+        "decode_failed": "Errore di decodifica: fotogramma saltato.",
     },
     "en": {
         "lost": "Camera unplugged or stuck: trying again…",
         "failed": "Camera error: trying again…",
         "file_failed": "Cannot read the video source.",
+        "decode_failed": "Decoding error: frame skipped.",
     },
 }
 
@@ -100,6 +102,7 @@ class ScanWorker(QThread):
         self._texts = _MESSAGES[self._lang]
         self._frames = 0
         self._dropped = 0
+        self._decode_errors = 0
         self._last_preview = float("-inf")
         self._previews_in_flight = 0  # emitted, not yet delivered to the GUI thread
         self._preview_lock = threading.Lock()
@@ -122,7 +125,14 @@ class ScanWorker(QThread):
     def run(self) -> None:
         attempt = 0
         while not self.isInterruptionRequested():
-            source = self._source_factory()
+            try:
+                source = self._source_factory()
+            except Exception:  # bad settings or a driver failing: report, back off, try again
+                log.exception("cannot make the frame source")
+                self.cameraError.emit(self._texts["failed"])
+                self._sleep(self._backoff_s[min(attempt, len(self._backoff_s) - 1)])
+                attempt += 1
+                continue
             try:
                 if source.live:
                     self._run_live(source)
@@ -193,7 +203,14 @@ class ScanWorker(QThread):
     # -- per frame ---------------------------------------------------------------------------
     def _process(self, frame: np.ndarray, now: float | None) -> None:
         started = time.perf_counter()
-        found = self._strategy.decode(frame)
+        try:
+            found = self._strategy.decode(frame)
+        except Exception:  # one bad frame must not end the loop nor reopen the camera
+            self._decode_errors += 1
+            if self._decode_errors == 1:
+                log.exception("decoding failed; frame skipped (later failures only counted)")
+                self.cameraError.emit(self._texts["decode_failed"])
+            found = []
         elapsed = time.perf_counter() - started
         self._frames += 1
         self._window_frames += 1
