@@ -180,13 +180,60 @@ def _sync_run(server, shop: int, folder: Path, name: str, n: int, batched: bool)
     _queue(store, account.account_id, info.till_id, vouchers, n)
     till = Till(account, client, ConnectivityMonitor())
     engine = SyncEngine(store, till, use_batch=batched)
+    counter = _Counter(store) if batched else None  # the counter keeps redeeming meanwhile
     started = time.perf_counter()
     report = engine.run()
     elapsed = time.perf_counter() - started
+    during = counter.stop() if counter else []
     assert report.accepted == n and report.conflicts == 0, report
     store.close()
     client.close()
-    return elapsed, report.requests
+    return elapsed, report.requests, during
+
+
+class _Counter:
+    """Offline redemptions on another account of the same store while a sync runs."""
+
+    def __init__(self, store: Store) -> None:
+        import threading
+
+        now = datetime.now(UTC)
+        vouchers = [
+            VoucherInfo(encode_plain(i), i, 1, "valid", 100, 100, "EUR", None, False)
+            for i in range(1, 5001)
+        ]
+
+        def seed(conn):
+            with transaction(conn):
+                cache.upsert_vouchers(conn, "counter", vouchers, now)
+                cache.set_state(conn, "counter", "last_good_sync", utc_iso(now))
+
+        store.call(seed)
+        monitor = ConnectivityMonitor()
+        monitor.force_offline()
+        till = Till(_Account("counter", 9, 1), ApiClient("http://127.0.0.1:9"), monitor)
+        caps = OfflineCaps(max_pending_count=10**6, max_pending_value_cents=10**12)
+        self.policy = RedeemPolicy(store, [till], caps)
+        self.codes = [v.code for v in vouchers]
+        self.times: list[float] = []
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run)
+        self._thread.start()
+
+    def _run(self) -> None:
+        for code in self.codes:
+            if self._done.is_set():
+                return
+            t0 = time.perf_counter()
+            outcome = self.policy.submit(code, confirmed=True)
+            self.times.append((time.perf_counter() - t0) * 1000)
+            assert isinstance(outcome, AcceptedOffline), outcome
+            time.sleep(0.02)  # a fast shopkeeper: 50 scans a second
+
+    def stop(self) -> list[float]:
+        self._done.set()
+        self._thread.join()
+        return sorted(self.times)
 
 
 def bench_sync(folder: Path, n: int, unbatched: int) -> dict:
@@ -198,14 +245,17 @@ def bench_sync(folder: Path, n: int, unbatched: int) -> dict:
     server.start()
     try:
         shop = server.store.create_shop("Bench")
-        batched_s, batched_requests = _sync_run(server, shop, folder, "batched", n, True)
+        batched_s, batched_requests, during = _sync_run(server, shop, folder, "batched", n, True)
         result = {
             "sync_n": n,
             "sync_10k_s": round(batched_s * 10_000 / n, 2),
             "sync_batched_requests": batched_requests,
+            "redeem_during_sync_n": len(during),
+            "redeem_during_sync_p95_ms": round(during[int(0.95 * (len(during) - 1))], 3),
+            "redeem_during_sync_max_ms": round(during[-1], 3),
         }
         if unbatched:
-            single_s, _ = _sync_run(server, shop, folder, "single", unbatched, False)
+            single_s, _, _ = _sync_run(server, shop, folder, "single", unbatched, False)
             result["sync_unbatched_n"] = unbatched
             result["sync_10k_unbatched_s"] = round(single_s * 10_000 / unbatched, 2)
             result["batching_speedup"] = round(

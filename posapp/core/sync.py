@@ -22,6 +22,7 @@ from posapp.core.store import transactions as tx
 
 log = logging.getLogger("posapp.sync")
 MAX_BATCH = 500
+APPLY_CHUNK = 50
 
 
 @dataclass
@@ -140,7 +141,12 @@ class SyncEngine:
                 for item in run:
                     self._send_one(item, report)
                 continue
-            self.store.call(tx.apply_batch_txn, self.account_id, run, results, self.clock.now())
+            now = self.clock.now()
+            for first in range(0, len(run), APPLY_CHUNK):  # short transactions: the counter
+                chunk = slice(first, first + APPLY_CHUNK)  # never waits long for the store
+                self.store.call(
+                    tx.apply_batch_txn, self.account_id, run[chunk], results[chunk], now
+                )
             for result in results:
                 if result.outcome == "accepted":
                     report.accepted += 1

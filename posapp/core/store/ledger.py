@@ -161,7 +161,7 @@ class PendingStats:
 
 def pending_stats(conn: sqlite3.Connection, account_id: str | None = None) -> PendingStats:
     """What still waits for the platform: redemptions and voids in the outbox."""
-    where, args = ("AND l.account_id = ?", (account_id,)) if account_id else ("", ())
+    where, args = ("AND o.account_id = ?", (account_id,)) if account_id else ("", ())
     sql = (
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN o.op = 'redeem' THEN l.amount_cents END), 0), "
         "MIN(o.created_at) FROM outbox o JOIN ledger l ON l.redemption_id = o.redemption_id "
