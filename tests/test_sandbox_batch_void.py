@@ -85,6 +85,16 @@ def test_batch_limits(sandbox, shop, till):
     assert sandbox.store.list_redemptions() == []
 
 
+def test_batch_body_nested_too_deep_is_a_clear_422(sandbox, till):
+    deep = b"[" * 3000 + b"]" * 3000
+    headers = {"Content-Type": "application/json"}
+    reply = till.post("/v1/redemptions/batch", data=deep, headers=headers)
+    assert (reply.status_code, reply.json()["error"]["code"]) == (422, "invalid_request")
+    nested = b'{"items": [' + deep + b"]}"
+    reply = till.post("/v1/redemptions/batch", data=nested, headers=headers)
+    assert (reply.status_code, reply.json()["error"]["code"]) == (422, "invalid_request")
+
+
 def _void(till, rid, voided_at, reason="errore alla cassa"):
     return till.post(
         f"/v1/redemptions/{rid}/void", json={"reason": reason, "voided_at": utc_iso(voided_at)}

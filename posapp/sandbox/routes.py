@@ -170,6 +170,8 @@ async def redeem_batch(request: Request, till: Till, store: Store) -> dict[str, 
         document = json.loads(await request.body())
     except (ValueError, UnicodeDecodeError):
         raise ApiFailure(422, "invalid_request", "the body is not JSON") from None
+    except RecursionError:  # "[[[[...": the decoder's stack ends before the body does
+        raise ApiFailure(422, "invalid_request", "the body is nested too deeply") from None
     items = document.get("items") if isinstance(document, dict) else None
     if not isinstance(items, list) or len(items) > 500:
         raise ApiFailure(422, "invalid_request", "items must be a list of at most 500 requests")
