@@ -85,6 +85,25 @@ def test_batch_limits(sandbox, shop, till):
     assert sandbox.store.list_redemptions() == []
 
 
+def test_batch_echoes_each_redemption_id_as_sent(sandbox, shop, till):
+    voucher = sandbox.store.create_voucher(shop, 5000, partial_allowed=True)
+    upper = till.body(voucher["code"], 100, offline=True)
+    upper["redemption_id"] = upper["redemption_id"].upper()
+    braces = till.body(voucher["code"], 100, offline=True)
+    braces["redemption_id"] = "{" + braces["redemption_id"] + "}"
+    reply = till.post("/v1/redemptions/batch", json={"items": [upper, braces, upper]})
+    results = reply.json()["results"]
+    assert [r["redemption_id"] for r in results] == [
+        upper["redemption_id"],
+        braces["redemption_id"],
+        upper["redemption_id"],
+    ]
+    assert [r["outcome"] for r in results] == ["accepted"] * 3
+    # the stored redemption keeps the canonical (lower-case) form, and applied once
+    assert results[0]["redemption"]["redemption_id"] == upper["redemption_id"].lower()
+    assert sandbox.store.get_voucher(voucher["voucher_id"])["balance_cents"] == 4800
+
+
 def test_batch_body_nested_too_deep_is_a_clear_422(sandbox, till):
     deep = b"[" * 3000 + b"]" * 3000
     headers = {"Content-Type": "application/json"}

@@ -54,7 +54,8 @@ def run_item(store: SandboxStore, till: dict[str, Any], item: Any) -> dict[str, 
         body = s.RedeemRequest.model_validate(item)
     except ValidationError as exc:
         return _rejected(redemption_id, "invalid_request", _first_error(exc))
-    redemption_id = str(body.redemption_id)
+    # Echo the id as sent (the contract says so): a till matches results to items by it.
+    redemption_id = raw_id if isinstance(raw_id, str) else str(body.redemption_id)
     if body.till_id != till["till_id"]:
         return _rejected(redemption_id, "invalid_request", "till_id is not the authenticated till")
     try:
