@@ -178,6 +178,22 @@ def test_batch_results_must_match_the_items(canned) -> None:
         _client(canned).redeem_batch(items)
 
 
+def test_batch_results_match_items_by_uuid_not_by_spelling(canned) -> None:
+    """A platform may echo a canonical (lower-case) id for an item sent in upper case."""
+    when = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    item = RedeemRequest.new("ABCD-EFGH-JK0", 100, 1, when, offline=True)
+    item = RedeemRequest(**{**item.__dict__, "redemption_id": item.redemption_id.upper()})
+    error = {"code": "request_in_flight", "message": "busy"}
+    result = {"redemption_id": item.redemption_id.lower(), "outcome": "rejected", "error": error}
+    canned.answer(200, {"results": [result]})
+    (only,) = _client(canned).redeem_batch([item])
+    assert (only.outcome, only.error_code) == ("rejected", "request_in_flight")
+    other = {**result, "redemption_id": "00000000-0000-4000-8000-000000000000"}
+    canned.answer(200, {"results": [other]})
+    with pytest.raises(BadResponseError):
+        _client(canned).redeem_batch([item])
+
+
 def test_paging_without_progress_is_refused(canned) -> None:
     canned.answer(200, {"items": [], "next_cursor": None, "has_more": True})
     with pytest.raises(BadResponseError):

@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
@@ -152,8 +153,8 @@ class ApiClient:
         if not isinstance(raw, dict) or not isinstance(raw.get("results"), list):
             raise BadResponseError("bad_response", "batch: expected {results: [...]}")
         results = [BatchItemResult.from_json(item) for item in raw["results"]]
-        sent = [r.redemption_id for r in requests_]
-        if [r.redemption_id for r in results] != sent:
+        sent = [_same_id(r.redemption_id) for r in requests_]
+        if [_same_id(r.redemption_id) for r in results] != sent:
             raise BadResponseError("bad_response", "batch: results do not match the items sent")
         return results
 
@@ -330,6 +331,14 @@ def _read_body(response: requests.Response, deadline: float) -> bytes:
         if time.monotonic() > deadline:
             raise OfflineError("timeout", "the platform answered too slowly")
         chunks.append(chunk)
+
+
+def _same_id(redemption_id: str) -> str:
+    """A redemption id as compared: one UUID in any spelling (case, braces) is one id."""
+    try:
+        return str(uuid.UUID(redemption_id))
+    except (ValueError, TypeError, AttributeError):
+        return redemption_id
 
 
 def _page_params(cursor: str | None, limit: int) -> dict[str, Any]:
