@@ -121,3 +121,47 @@ def test_real_photographs():
         wrong += bool(texts) and expected not in texts  # 2_16 holds a second, real code
     assert ok >= 45
     assert wrong == 0
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims a huge image: OpenCV refuses it with cv2.error."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 100))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_hostile_files_give_one_json_error_line_each_and_never_a_traceback(files, tmp_path, capsys):
+    huge = tmp_path / "huge.png"
+    huge.write_bytes(_png_claiming(40_000, 30_000))
+    zero_png, zero_avi = tmp_path / "zero.png", tmp_path / "zero.avi"
+    zero_png.write_bytes(b"")
+    zero_avi.write_bytes(b"")
+    text = tmp_path / "notes.txt"
+    text.write_text("not an image")
+    folder = tmp_path / "a-folder.png"
+    folder.mkdir()
+    paths = [huge, zero_png, zero_avi, text, folder, tmp_path / "missing.jpg", files["clean"]]
+    status = main([str(p) for p in paths])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    lines = [json.loads(line) for line in captured.out.splitlines()]
+    assert [line["file"] for line in lines] == [str(p) for p in paths]
+    assert status == 1
+    errors = [line.get("error", "") for line in lines]
+    assert all(errors[:6]) and not errors[6]
+    assert "too large" in errors[0]
+    assert "directory" in errors[4]
+    assert "not found" in errors[5]
+    assert lines[6]["codes"][0]["text"] == PLAIN  # a bad file does not stop the others

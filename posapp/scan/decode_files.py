@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -17,9 +19,18 @@ from posapp.scan.decoders import DecoderUnavailable
 from posapp.scan.sources import IMAGE_SUFFIXES, CameraUnavailable, VideoFileSource
 from posapp.scan.strategy import Strategy, make_strategy
 
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FILE_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130
+_NOT_FOUND = "file not found / file non trovato"
+
 
 def _decode_image(path: Path, strategy: Strategy) -> dict:
-    frame = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    try:
+        frame = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    except cv2.error:  # OpenCV refuses images over CV_IO_MAX_IMAGE_PIXELS (2**30) outright
+        return {"file": str(path), "codes": [], "error": "image too large / immagine troppo grande"}
     if frame is None:
         return {"file": str(path), "codes": [], "error": "unreadable image / immagine illeggibile"}
     codes = [{"text": d.text, "decoder": d.decoder} for d in strategy.decode(frame)]
@@ -54,18 +65,37 @@ def decode_paths(paths: Iterable[str | Path], strategy: Strategy | str = "auto")
     if isinstance(strategy, str):
         strategy = make_strategy(strategy)
     for raw in paths:
-        path = Path(raw)
-        if not path.is_file():
-            yield {"file": str(path), "codes": [], "error": "file not found / file non trovato"}
-        elif path.suffix.lower() in IMAGE_SUFFIXES:
-            yield _decode_image(path, strategy)
-        else:
-            yield _decode_video(path, strategy)
+        yield _decode_one(Path(raw), strategy)
+
+
+def _decode_one(path: Path, strategy: Strategy) -> dict:
+    """One file's result; whatever goes wrong is an "error" in it, never an exception."""
+    if path.is_dir():
+        return {"file": str(path), "codes": [], "error": "a directory, not a file / una cartella"}
+    if not path.is_file():
+        error = "not a regular file / non è un file" if path.exists() else _NOT_FOUND
+        return {"file": str(path), "codes": [], "error": error}
+    try:
+        if path.suffix.lower() in IMAGE_SUFFIXES:
+            return _decode_image(path, strategy)
+        return _decode_video(path, strategy)
+    except MemoryError:
+        return {"file": str(path), "codes": [], "error": "too large / troppo grande"}
+    except Exception as exc:  # a decoder or codec failing on this file: report it, go on
+        log.debug("decoding %s failed", path, exc_info=True)
+        return {
+            "file": str(path),
+            "codes": [],
+            "error": f"cannot decode ({type(exc).__name__}) / impossibile decodificare",
+        }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="posapp decode", description="Decode QR codes in image or video files."
+        prog="posapp decode",
+        description="Decode QR codes in image or video files, one JSON line per file.",
+        epilog="Exit status: 0 every file read (with or without codes), 1 some file could not be"
+        ' read (its line has an "error"), 2 bad arguments or unknown strategy.',
     )
     parser.add_argument("files", nargs="+", help="image or video files")
     parser.add_argument("--strategy", default=None, help="decoding strategy (default: settings)")
@@ -79,10 +109,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         strategy = make_strategy(spec)
     except (DecoderUnavailable, ValueError) as exc:
         print(f"posapp decode: {exc}", file=sys.stderr)
-        return 2
-    status = 0
-    for result in decode_paths(args.files, strategy):
-        print(json.dumps(result, ensure_ascii=False), flush=True)
-        if "error" in result:
-            status = 1
+        return EXIT_USAGE
+    status = EXIT_OK
+    try:
+        for result in decode_paths(args.files, strategy):
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+            if "error" in result:
+                status = EXIT_FILE_ERROR
+    except BrokenPipeError:  # `posapp decode ... | head`: the reader left, stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FILE_ERROR
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
     return status
