@@ -156,6 +156,28 @@ def test_void_window_and_rules(sandbox, shop, till, clock):
     assert store.get_voucher(voucher["voucher_id"])["balance_cents"] == 4000
 
 
+def test_void_cannot_be_dated_before_the_redemption(sandbox, shop, till, clock):
+    """The window is occurred_at..voided_at: a voided_at before the redemption (or a redemption
+    dated in the future) must not open it for ever."""
+    store = sandbox.store
+    voucher = store.create_voucher(shop, 5000, partial_allowed=True)
+    old = till.body(voucher["code"], 1000, occurred_at=clock.now())
+    till.redeem(old)
+    ahead = till.body(voucher["code"], 1000, occurred_at=clock.now() + timedelta(days=300))
+    assert till.redeem(ahead).status_code == 201
+    clock.advance(timedelta(days=3))
+    backdated = _void(till, old["redemption_id"], START - timedelta(days=1))
+    assert (backdated.status_code, backdated.json()["error"]["code"]) == (422, "invalid_request")
+    early = _void(till, ahead["redemption_id"], clock.now())
+    assert (early.status_code, early.json()["error"]["code"]) == (422, "invalid_request")
+    assert store.get_voucher(voucher["voucher_id"])["balance_cents"] == 3000
+    # a till clock stepped back a little between the redemption and its undo is fine
+    recent = till.body(voucher["code"], 500, occurred_at=clock.now())
+    till.redeem(recent)
+    assert _void(till, recent["redemption_id"], clock.now() - timedelta(minutes=2)).ok
+    assert store.get_voucher(voucher["voucher_id"])["balance_cents"] == 3000
+
+
 def test_other_shops_redemptions_are_invisible(sandbox, shop, till):
     other_shop = sandbox.store.create_shop("Libreria Palmieri", "Martano")
     other = pair(sandbox, other_shop, "Cassa Martano")

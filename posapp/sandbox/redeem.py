@@ -22,6 +22,8 @@ from posapp.sandbox.db import Database
 from posapp.sandbox.errors import MESSAGES, ApiFailure
 from posapp.sandbox.vouchers import VOUCHER_SEQ
 
+# Till clocks drift and get stepped: a voided_at may run this far ahead of the server's clock, or
+# this far behind the redemption's own occurred_at (both come from the same till clock).
 FUTURE_SLACK = timedelta(minutes=5)
 
 
@@ -222,7 +224,11 @@ class RedemptionDesk:
                 raise ApiFailure(422, "not_voidable")
             if voided_at > self.clock.now() + FUTURE_SLACK:
                 raise ApiFailure(422, "invalid_request", "voided_at lies in the future")
-            if voided_at - parse_utc(row["occurred_at"]) > self.void_window:
+            occurred_at = parse_utc(row["occurred_at"])
+            if voided_at < occurred_at - FUTURE_SLACK:
+                # else any old redemption could be voided with a voided_at "just after" it
+                raise ApiFailure(422, "invalid_request", "voided_at lies before the redemption")
+            if voided_at - occurred_at > self.void_window:
                 raise ApiFailure(422, "void_window_expired")
             seq = Database.next_seq(conn, VOUCHER_SEQ)
             conn.execute(

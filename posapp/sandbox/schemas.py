@@ -148,7 +148,8 @@ class BatchResult(BaseModel):
 
 class VoidRequest(BaseModel):
     """Void within the window after `occurred_at`; `voided_at` at most 5 minutes ahead of the
-    server's clock. Voiding again returns the same voided redemption."""
+    server's clock and at most 5 minutes before `occurred_at` (clock drift), else 422
+    invalid_request. Voiding again returns the same voided redemption."""
 
     reason: Text
     voided_at: Instant
