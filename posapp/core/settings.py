@@ -20,7 +20,10 @@ APP_NAME = "posapp"
 def data_dir() -> Path:
     """The app-data folder (database, settings); POSAPP_DATA_DIR overrides it (tests, portable)."""
     override = os.environ.get("POSAPP_DATA_DIR")
-    path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    if override:
+        path = Path(override)
+    else:
+        path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -31,7 +34,7 @@ class ScannerSettings:
     width: int = 1280
     height: int = 720
     fps: int = 30
-    # decoding strategy spec understood by posapp.scan.strategy.make_strategy ("auto" = measured default)
+    # decoding strategy spec for posapp.scan.strategy.make_strategy ("auto" = measured default)
     strategy: str = "auto"
     # a code counts after it is seen in this many consecutive decoded frames
     confirm_frames: int = 2
@@ -44,7 +47,7 @@ class ScannerSettings:
 
 @dataclass
 class OfflineCaps:
-    """Bounds on what the till accepts without the platform's confirmation (owner-set, PIN-guarded)."""
+    """Bounds on what the till accepts without the platform's confirmation (owner-set)."""
 
     max_hours_since_sync: float = 24.0
     max_value_per_redemption_cents: int = 10_000
