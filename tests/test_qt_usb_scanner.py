@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from posapp.core.codes import encode_plain
 from posapp.qt.scan_window import ScanWindow
 from posapp.qt.usb_scanner import UsbScannerFilter
 from posapp.scan.keyburst import KeyBurstDetector
@@ -143,3 +144,39 @@ def test_disabling_gives_back_held_keys_and_lets_bursts_through(qtbot, window, c
     assert window.entry.text() == "ABC"  # held keys are typed, never lost
     _type(window.entry, "XYZ789QQ", clock, gap_ms=3)
     assert window.entry.text() == "ABCXYZ789QQ"
+
+
+VALID = encode_plain(31_415_926)  # a real plain code: the restored text must parse
+
+
+def _type_text(widget, text: str, clock: MsClock, gap_ms: float) -> None:
+    """Key events carrying `text` as the OS would produce it (any character, e.g. 'ç')."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtGui import QKeyEvent
+
+    for char in text:
+        clock.advance(gap_ms)
+        key = ord(char.upper()) if char.isascii() else Qt.Key.Key_unknown
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            event = QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, char)
+            QCoreApplication.sendEvent(widget, event)
+
+
+def test_us_scanner_on_italian_layout_plain_code_is_restored(qtbot, window, clock):
+    """The scanner types '-' as "'" on an Italian layout; the scan comes out as the real code."""
+    entered = []
+    window.codeEntered.connect(lambda text, source: entered.append((text, source)))
+    _type(window.entry, VALID.replace("-", "'"), clock, gap_ms=4)
+    _enter(window.entry, clock, gap_ms=4)
+    assert entered == [(VALID, "usb")]
+    assert window.entry.text() == ""
+
+
+def test_us_scanner_on_italian_layout_url_is_restored(qtbot, window, clock):
+    url = "https://buoni.example.it/v/" + VALID
+    typed = url.replace("-", "'").replace("/", "-").replace(":", "ç")
+    entered = []
+    window.codeEntered.connect(lambda text, source: entered.append(text))
+    _type_text(window.entry, typed, clock, gap_ms=3)
+    _enter(window.entry, clock, gap_ms=3)
+    assert entered == [url]

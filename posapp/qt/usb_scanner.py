@@ -12,6 +12,9 @@ burst that has no trailing Enter. When a burst ends, the detector says what it w
   the key that ended the burst. A person's key reaches the field about `max_gap_ms` (35 ms) late,
   which nobody notices; slow typing into a QLineEdit works as before.
 
+A scan typed by a US-layout scanner on an Italian-layout till (`'` for `-`, `ç` for `:`) is put
+back as the scanner meant it when that is unambiguous (posapp/scan/wedge_layout.py).
+
 Modifier keys (Shift from a scanner typing capitals) pass through untouched; auto-repeat,
 Backspace, arrows and other non-character keys end the burst first so their order is kept.
 Single-key shortcuts on printable keys would fire before the filter sees the key: the counter
@@ -29,6 +32,7 @@ from PySide6.QtWidgets import QApplication
 
 from posapp.qt.app import fix_signal_emit_refcount
 from posapp.scan.keyburst import KeyBurstDetector
+from posapp.scan.wedge_layout import undo_us_on_italian
 
 _MODIFIER_KEYS = frozenset(
     {
@@ -177,7 +181,7 @@ class UsbScannerFilter(QObject):
             orphans += [Qt.Key.Key_Return, Qt.Key.Key_Enter]
         self._orphan_releases = (self._orphan_releases + orphans)[-64:]
         self._timer.stop()
-        self.scanned.emit(scan)
+        self.scanned.emit(undo_us_on_italian(scan))
 
     def _replay(self, held: list[_Held]) -> None:
         self._replaying = True
