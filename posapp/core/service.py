@@ -104,18 +104,19 @@ class PosService:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            for till in self.tills.values():
+            for account_id, till in self.tills.items():
                 if self._stop.is_set():
                     return
                 if not till.monitor.online:
                     try:
                         till.client.health()  # the observer feeds the monitor
                     except ApiError:
-                        continue
-            try:
-                self.sync_now()
-            except Exception:
-                log.exception("background sync failed")
+                        continue  # still down: do not spend a whole backoff cycle on it
+                try:
+                    with self._sync_lock:
+                        self.engines[account_id].run()
+                except Exception:
+                    log.exception("background sync of %s failed", account_id)
             self._wake.wait(self.sync_interval_s)
             self._wake.clear()
 
