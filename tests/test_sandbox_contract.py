@@ -60,6 +60,65 @@ def test_contract_shape():
                 assert "401" in errors
 
 
+# What a platform implementer must learn from each operation's description (DESIGN.md's table).
+MUST_EXPLAIN = {
+    ("post", "/v1/pairing"): ["pairing_code_invalid", "pairing_code_used", "pairing_code_expired"],
+    ("post", "/v1/till/token/roll"): ["401"],
+    ("post", "/v1/till/revoke"): ["401"],
+    ("get", "/v1/vouchers/{code}"): ["unknown_voucher", "other_shop"],
+    ("post", "/v1/redemptions"): [
+        "Idempotency-Key",
+        "idempotency_key_missing",
+        "idempotency_key_mismatch",
+        "idempotency_key_reused",
+        "request_in_flight",
+        "Idempotent-Replayed",
+        "forever",
+        "+00:00",
+        "voucher_used",
+        "insufficient_balance",
+        "partial_not_allowed",
+        "voucher_expired",
+        "voucher_cancelled",
+        "other_shop",
+        "currency_mismatch",
+        "invalid_amount",
+        "unknown_voucher",
+        "overdraw",
+    ],
+    ("post", "/v1/redemptions/batch"): [
+        "500",
+        "accepted",
+        "conflict",
+        "rejected",
+        "idempotency_key_reused",
+        "request_in_flight",
+        "as sent",
+    ],
+    ("get", "/v1/redemptions/{redemption_id}"): ["unknown_redemption"],
+    ("post", "/v1/redemptions/{redemption_id}/void"): [
+        "exactly once",
+        "void_window_expired",
+        "not_voidable",
+        "unknown_redemption",
+    ],
+    ("get", "/v1/shop/vouchers"): ["invalid_cursor", "next_cursor", "has_more"],
+    ("get", "/v1/revocations"): ["cursor"],
+    ("get", "/v1/keys"): ["kid", "not_after", "base64url"],
+    ("get", "/v1/shop/summary"): ["Europe/Rome", "voided"],
+}
+
+
+def test_every_operation_explains_its_semantics():
+    doc = json.loads(CONTRACT_PATH.read_text(encoding="utf-8"))
+    for path, operations in doc["paths"].items():
+        for method, op in operations.items():
+            text = op.get("description", "")
+            assert len(text) >= 80, (method, path)
+            for term in MUST_EXPLAIN.get((method, path), []):
+                assert term in text, (method, path, term)
+
+
 def test_sandbox_serves_exactly_the_committed_file(tmp_path):
     with SandboxServer(tmp_path / "s", fresh=True, seed_demo=False) as server:
         reply = requests.get(server.url + "/openapi.json", timeout=TIMEOUT)

@@ -20,6 +20,7 @@ from posapp.sandbox import schemas as s
 from posapp.sandbox.admin import install_admin
 from posapp.sandbox.errors import ApiFailure, error_body
 from posapp.sandbox.faults import FaultMiddleware, FaultPlan
+from posapp.sandbox.operations import OPERATIONS
 from posapp.sandbox.routes import router
 from posapp.sandbox.store import SandboxStore
 
@@ -75,7 +76,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def build_openapi(app: FastAPI) -> dict[str, Any]:
-    """The contract document as the app describes itself (OpenAPI 3.1)."""
+    """The contract document as the app describes itself (OpenAPI 3.1), with the semantics of
+    each operation from operations.py."""
     document = get_openapi(
         title=TITLE,
         version=VERSION,
@@ -83,6 +85,9 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         routes=app.routes,
         servers=SERVERS,
     )
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            operation["description"] = OPERATIONS[operation["operationId"]]
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     batch = s.BatchRequest.model_json_schema(ref_template="#/components/schemas/{model}")
     batch.pop("$defs", None)

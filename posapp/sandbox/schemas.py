@@ -100,7 +100,10 @@ class RedeemRequest(BaseModel):
     amount_cents: Cents = Field(description="> 0, integer cents")
     currency: Annotated[str, Field(min_length=3, max_length=3)]
     till_id: Id
-    occurred_at: Instant = Field(description="when it happened at the counter (UTC)")
+    occurred_at: Instant = Field(
+        description="when it happened at the counter: ISO 8601 with a timezone (Z on the wire), "
+        "years 2000..2099; compared at millisecond precision in UTC"
+    )
     offline: StrictBool = Field(description="true when accepted at the counter while offline")
 
 
