@@ -191,3 +191,17 @@ def test_every_reason_the_policy_can_give_has_words_in_both_languages():
     assert missing == []
     for key in keys:
         assert messages.CATALOG[key].keys() >= {"it", "en"}
+
+
+def test_a_code_signed_with_a_rotated_key_fetches_the_new_keys_online(rig):
+    v = rig.voucher(1200)
+    assert rig.sync.run().ok  # the till knows the first key only
+    rig.server.store.rotate_key()
+    signed = rig.server.store.sign_voucher(v["voucher_id"])
+    outcome = rig.policy.submit(signed, confirmed=True)
+    assert isinstance(outcome, AcceptedOnline) and outcome.amount_cents == 1200
+    rig.offline()  # and the new key now proves codes offline too
+    other = rig.voucher(800)
+    assert rig.policy.submit(rig.server.store.sign_voucher(other["voucher_id"])).summary.source == (
+        "offline"
+    )
