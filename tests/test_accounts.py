@@ -10,7 +10,13 @@ import keyring
 import pytest
 from keyring.backends import fail
 
-from posapp.core.accounts import AccountDirectory, PlatformAccount, account_id_for, client_for
+from posapp.core.accounts import (
+    AccountConflict,
+    AccountDirectory,
+    PlatformAccount,
+    account_id_for,
+    client_for,
+)
 from posapp.core.api.errors import RefusedError
 from posapp.core.api.models import RedeemRequest
 from posapp.core.clock import ManualClock
@@ -250,3 +256,39 @@ def test_pairing_with_no_keyring_keeps_the_code_unspent(
     keyring.set_keyring(memory_keyring)  # the keyring is back: the same code still pairs
     account = directory.pair(gal.url, code, "Cassa 1", TokenStore(), timeout=TIMEOUT)
     assert client_for(account, TokenStore()).whoami().till_name == "Cassa 1"
+
+
+def test_a_second_platform_with_the_same_id_never_replaces_the_first(
+    tmp_path, memory_keyring, _isolated_data_dir
+) -> None:
+    """Two town platforms from one vendor may both call themselves "citygram": pairing with the
+    second must not take over the first one's account, token and outbox."""
+    clock = ManualClock(NOW)
+    first, second = (
+        SandboxServer(
+            tmp_path / name, fresh=True, clock=clock, seed_demo=False, platform_id="citygram"
+        ).start()
+        for name in ("calimera", "martano")
+    )
+    try:
+        shops = [s.store.create_shop("Bar Centrale", "Calimera") for s in (first, second)]
+        directory, tokens = AccountDirectory(), TokenStore()
+        code = first.store.new_pairing_code(shops[0])
+        account = directory.pair(first.url, code, "Cassa 1", tokens, timeout=TIMEOUT)
+        token = tokens.get("citygram")
+        other_code = second.store.new_pairing_code(shops[1])
+        with pytest.raises(AccountConflict):
+            directory.pair(second.url, other_code, "Cassa 1", tokens, timeout=TIMEOUT)
+        assert directory.accounts() == (account,)
+        assert AccountDirectory().accounts() == (account,)
+        assert tokens.get("citygram") == token
+        assert client_for(account, tokens, timeout=TIMEOUT).whoami().till_id == account.till_id
+        # the refused platform's code is not spent, and re-pairing the same platform still works
+        assert second.store.pair(other_code, "Cassa 9")["till_name"] == "Cassa 9"
+        again = directory.pair(
+            first.url + "/", first.store.new_pairing_code(shops[0]), "Cassa 1", tokens
+        )
+        assert directory.accounts() == (again,) and tokens.get("citygram") != token
+    finally:
+        first.stop()
+        second.stop()

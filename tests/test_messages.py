@@ -37,6 +37,9 @@ REQUIRED = {
         f"store.{code}": set()
         for code in ("disk_full", "db_busy", "db_corrupt", "db_unwritable", "db_error", "db_closed")
     },
+    # typed errors' message keys (posapp.core.accounts, posapp.core.credentials)
+    "accounts.platform_conflict": set(),
+    "credentials.unavailable": set(),
     "offline.not_proven": set(),
     "offline.stale_sync": {"hours"},
     "offline.over_value_cap": {"cap"},

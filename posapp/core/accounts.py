@@ -33,6 +33,12 @@ _ID_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 KeyOwner = Callable[[str], str | None]
 
 
+class AccountConflict(ValueError):
+    """Pairing would replace another platform's account (same platform id, another API URL)."""
+
+    message_key = "accounts.platform_conflict"
+
+
 @dataclass(frozen=True)
 class PlatformAccount:
     """This till on one platform; no token here (it is in the keyring under `account_id`)."""
@@ -147,12 +153,20 @@ class AccountDirectory:
         """Pair this till with a platform: token to the keyring, account (without token) to disk.
 
         The keyring is checked before the single-use pairing code is spent; if storing the token
-        still fails, the fresh token is revoked so no orphan credential stays valid.
+        still fails, the fresh token is revoked so no orphan credential stays valid. Two platforms
+        may well give the same platform id (one vendor's default): pairing never replaces the
+        account, the token and the outbox of a platform at another URL (AccountConflict).
         """
         check_available()
         with ApiClient(api_url, timeout=timeout) as client:
+            self._check_free(account_id_for(client.health().platform_id), client.base_url)
             result = client.pair(pairing_code, till_name)
             till = result.till
+            try:
+                self._check_free(account_id_for(till.platform_id), client.base_url)
+            except AccountConflict:
+                _revoke_unused(client)
+                raise
             account = PlatformAccount(
                 account_id=account_id_for(till.platform_id),
                 name=till.platform_name,
@@ -166,14 +180,19 @@ class AccountDirectory:
             try:
                 token_store.set(account.account_id, result.token)
             except CredentialsUnavailable:
-                try:
-                    client.revoke()
-                except ApiError:
-                    log.warning("could not revoke the unstored token of %s", account.account_id)
+                _revoke_unused(client)
                 raise
         self.add(account)
         log.info("paired with %s as till %s", account.account_id, account.till_id)
         return account
+
+    def _check_free(self, account_id: str, api_url: str) -> None:
+        """Raise AccountConflict if `account_id` belongs to a platform at another URL."""
+        existing = self.get(account_id)
+        if existing is not None and _url_key(existing.api_url) != _url_key(api_url):
+            raise AccountConflict(
+                f"account {account_id} already belongs to the platform at {existing.api_url}"
+            )
 
     def set_voucher_hosts(self, account_id: str, voucher_hosts: tuple[str, ...]) -> PlatformAccount:
         """Set the extra hosts whose voucher URLs belong to this account."""
@@ -233,6 +252,20 @@ class AccountDirectory:
             raise
 
 
+def _revoke_unused(client: ApiClient) -> None:
+    """End a fresh till token that will not be kept, so no orphan credential stays valid."""
+    try:
+        client.revoke()
+    except ApiError:
+        log.warning("could not revoke an unused till token on %s", client.base_url)
+
+
+def _url_key(url: str) -> tuple[str, str, int | None, str]:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    return (parts.scheme.lower(), host, parts.port, parts.path.rstrip("/"))
+
+
 def account_id_for(platform_id: str) -> str:
     """One account per platform on this till: the id is the platform id, made file- and key-safe."""
     cleaned = _ID_UNSAFE.sub("-", platform_id).strip("-")[:64]
@@ -246,4 +279,10 @@ def client_for(account: PlatformAccount, token_store: TokenStore, **kwargs: Any)
     return ApiClient(account.api_url, token_store.get(account.account_id), **kwargs)
 
 
-__all__ = ["AccountDirectory", "PlatformAccount", "account_id_for", "client_for"]
+__all__ = [
+    "AccountConflict",
+    "AccountDirectory",
+    "PlatformAccount",
+    "account_id_for",
+    "client_for",
+]

@@ -170,6 +170,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "it": "La piattaforma ha un problema: riprova più tardi",
         "en": "The platform has a problem: try again later",
     },
+    "accounts.platform_conflict": {
+        "it": "Questa cassa è già abbinata a una piattaforma con lo stesso nome: rimuovila prima",
+        "en": "This till is already paired with a platform of the same name: remove it first",
+    },
     "credentials.unavailable": {
         "it": "Manca il portachiavi di sistema: impossibile salvare l'accesso della cassa",
         "en": "No system keyring: the till's access cannot be stored safely",
