@@ -39,7 +39,6 @@ def window(qtbot, clock):
     scanner = UsbScannerFilter(KeyBurstDetector(max_gap_ms=35, min_length=6, clock=clock))
     scanner.install()
     win = ScanWindow(scanner=scanner)
-    win.scanner = scanner  # for the test that disables it
     qtbot.addWidget(win)
     win.show()
     win.entry.setFocus()
@@ -180,3 +179,29 @@ def test_us_scanner_on_italian_layout_url_is_restored(qtbot, window, clock):
     _type_text(window.entry, typed, clock, gap_ms=3)
     _enter(window.entry, clock, gap_ms=3)
     assert entered == [url]
+
+
+def test_a_second_scan_of_the_same_code_within_the_cooldown_is_swallowed(qtbot, clock):
+    """A scanner's double read (or a second pass) is one scan, as the product brief asks."""
+    from posapp.scan.confirm import ScanConfirmer
+
+    seconds = {"now": 0.0}
+    confirmer = ScanConfirmer(cooldown_s=4.0, clock=lambda: seconds["now"])
+    detector = KeyBurstDetector(max_gap_ms=35, min_length=6, clock=clock)
+    scanner = UsbScannerFilter(detector, confirmer=confirmer).install()
+    try:
+        win = ScanWindow(scanner=scanner)
+        qtbot.addWidget(win)
+        win.show()
+        win.entry.setFocus()
+        entered = []
+        win.codeEntered.connect(lambda text, source: entered.append(text))
+        for at in (0.0, 1.0, 6.0):
+            seconds["now"] = at
+            _type(win.entry, VALID, clock, gap_ms=4)
+            _enter(win.entry, clock, gap_ms=4)
+            clock.advance(500)
+        assert entered == [VALID, VALID]  # at 0 s and 6 s; the read at 1 s is the same scan
+        assert win.entry.text() == ""  # the swallowed scan's keys did not land in the field
+    finally:
+        scanner.uninstall()

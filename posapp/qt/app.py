@@ -101,8 +101,11 @@ def build_scan_window(
         def source_factory() -> FrameSource:
             return CameraSource(sc.camera_index, sc.width, sc.height, sc.fps)
 
+    confirmer = ScanConfirmer(sc.confirm_frames, sc.cooldown_s)  # one cool-down, camera and USB
     scanner = UsbScannerFilter(
-        KeyBurstDetector(sc.keyburst_max_gap_ms, sc.keyburst_min_length), parent=app
+        KeyBurstDetector(sc.keyburst_max_gap_ms, sc.keyburst_min_length),
+        parent=app,
+        confirmer=confirmer,
     ).install(app)
     try:
         strategy = make_strategy(sc.strategy)
@@ -113,7 +116,7 @@ def build_scan_window(
     worker = ScanWorker(
         source_factory,
         strategy,
-        ScanConfirmer(sc.confirm_frames, sc.cooldown_s),
+        confirmer,
         lang=lang,
         parent=app,
     )

@@ -86,6 +86,7 @@ class ScanWindow(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.worker, self.scanner = worker, scanner  # kept so the owner can stop / uninstall them
         self._s = STRINGS.get(lang, STRINGS["it"])
         self._status_text = self._s["starting"] if worker else self._s["no_camera"]
         self._stats_text = ""

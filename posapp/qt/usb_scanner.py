@@ -13,7 +13,9 @@ burst that has no trailing Enter. When a burst ends, the detector says what it w
   which nobody notices; slow typing into a QLineEdit works as before.
 
 A scan typed by a US-layout scanner on an Italian-layout till (`'` for `-`, `ç` for `:`) is put
-back as the scanner meant it when that is unambiguous (posapp/scan/wedge_layout.py).
+back as the scanner meant it when that is unambiguous (posapp/scan/wedge_layout.py). Given the
+camera loop's `ScanConfirmer`, a scan counts once under the same cool-down as the camera: a
+scanner's double read, or a voucher both scanned and seen by the camera, is one scan.
 
 Modifier keys (Shift from a scanner typing capitals) pass through untouched; auto-repeat,
 Backspace, arrows and other non-character keys end the burst first so their order is kept.
@@ -31,6 +33,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
 from posapp.qt.app import fix_signal_emit_refcount
+from posapp.scan.confirm import ScanConfirmer
 from posapp.scan.keyburst import KeyBurstDetector
 from posapp.scan.wedge_layout import undo_us_on_italian
 
@@ -72,9 +75,12 @@ class UsbScannerFilter(QObject):
         self,
         detector: KeyBurstDetector | None = None,
         parent: QObject | None = None,
+        *,
+        confirmer: ScanConfirmer | None = None,
     ) -> None:
         super().__init__(parent)
         self._detector = detector or KeyBurstDetector()
+        self._confirmer = confirmer  # shared with the camera loop: one cool-down for both
         self._held: list[_Held] = []
         self._orphan_releases: list[int] = []  # keys whose press went into a scan
         self._replaying = False
@@ -181,7 +187,9 @@ class UsbScannerFilter(QObject):
             orphans += [Qt.Key.Key_Return, Qt.Key.Key_Enter]
         self._orphan_releases = (self._orphan_releases + orphans)[-64:]
         self._timer.stop()
-        self.scanned.emit(undo_us_on_italian(scan))
+        text = undo_us_on_italian(scan)
+        if self._confirmer is None or self._confirmer.accept_single(text):
+            self.scanned.emit(text)  # else the same code within its cool-down: one scan
 
     def _replay(self, held: list[_Held]) -> None:
         self._replaying = True

@@ -7,6 +7,7 @@ must count once, not three hundred times.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable
 
@@ -30,10 +31,14 @@ class ScanConfirmer:
         self._last_frame: float | None = None
         self._streak: dict[str, int] = {}  # text -> consecutive frames seen (ending with the last)
         self._last_seen: dict[str, float] = {}  # emitted text -> last time it was seen or emitted
+        self._lock = threading.Lock()  # the camera thread feeds, the GUI thread's USB scans ask
 
     def feed(self, texts: Iterable[str], now: float | None = None) -> list[str]:
         """Codes confirmed by this frame (usually [] or one code)."""
-        now = self._clock() if now is None else now
+        with self._lock:
+            return self._feed(texts, self._clock() if now is None else now)
+
+    def _feed(self, texts: Iterable[str], now: float) -> list[str]:
         current = list(dict.fromkeys(t for t in texts if t))
         if self._last_frame is not None and now - self._last_frame > self.max_frame_gap_s:
             self._streak = {}
@@ -53,6 +58,10 @@ class ScanConfirmer:
     def accept_single(self, text: str, now: float | None = None) -> bool:
         """A USB scanner read: one read counts, under the same cooldown. True if it counts."""
         now = self._clock() if now is None else now
+        with self._lock:
+            return self._accept_single(text, now)
+
+    def _accept_single(self, text: str, now: float) -> bool:
         if not text or self._cooling(text, now):
             if text:
                 self._last_seen[text] = now
@@ -61,9 +70,10 @@ class ScanConfirmer:
         return True
 
     def reset(self) -> None:
-        self._streak.clear()
-        self._last_seen.clear()
-        self._last_frame = None
+        with self._lock:
+            self._streak.clear()
+            self._last_seen.clear()
+            self._last_frame = None
 
     def _cooling(self, text: str, now: float) -> bool:
         last = self._last_seen.get(text)
