@@ -100,3 +100,17 @@ def test_memory_stays_bounded_with_many_codes():
     for i in range(1000):
         c.feed([f"CODE-{i}"], now=float(i))
     assert len(c._last_seen) <= 65
+
+
+def test_two_codes_shown_in_turn_each_keep_their_own_cooldown():
+    """A, then B, then A again soon (quiet), then A after its cool-down (counts)."""
+    c = ScanConfirmer(frames_required=2, cooldown_s=4.0)
+    frames = (
+        [[A]] * 10  # 0.0-0.9 s: A confirmed at frame 1, last seen 0.9 s
+        + [[B]] * 10  # 1.0-1.9 s: B confirmed at frame 11
+        + [[A]] * 10  # 2.0-2.9 s: A again within its cool-down: quiet, last seen 2.9 s
+        + [[]] * 45  # 3.0-7.4 s: nothing in view
+        + [[B]] * 5  # 7.5 s: B was last seen at 1.9 s: counts again
+        + [[A]] * 5  # 8.0 s: A was last seen at 2.9 s: counts again
+    )
+    assert feed_frames(c, frames) == [(1, A), (11, B), (76, B), (81, A)]
