@@ -339,3 +339,59 @@ def test_a_decoder_error_on_one_frame_is_reported_once_and_the_loop_goes_on(qtbo
     assert scanned == CODES
     assert worker.frames_processed == 132
     assert len(errors) == 1 and "decod" in errors[0].lower()
+
+
+class FastNumberedCamera(FrameSource):
+    """A live source delivering a numbered frame every 2 ms, much faster than decoding."""
+
+    def __init__(self) -> None:
+        self.delivered = 0
+
+    def open(self) -> None:
+        pass
+
+    def read(self) -> np.ndarray | None:
+        time.sleep(0.002)
+        self.delivered += 1
+        frame = np.zeros((48, 64, 3), np.uint8)
+        frame[0, 0, :3] = (self.delivered & 255, (self.delivered >> 8) & 255, self.delivered >> 16)
+        return frame
+
+    def close(self) -> None:
+        pass
+
+    @property
+    def live(self) -> bool:
+        return True
+
+    def describe(self) -> str:
+        return "fast camera"
+
+
+class SlowStrategy:
+    """30 ms per frame; records how many frames behind the camera each decoded frame was."""
+
+    def __init__(self, camera: FastNumberedCamera) -> None:
+        self.camera, self.lags = camera, []
+
+    def decode(self, frame):
+        b, g, r = (int(v) for v in frame[0, 0, :3])
+        self.lags.append(self.camera.delivered - (b | g << 8 | r << 16))
+        time.sleep(0.03)
+        return []
+
+
+def test_a_slow_decoder_never_falls_behind_a_live_camera(qtbot):
+    camera = FastNumberedCamera()
+    slow = SlowStrategy(camera)
+    worker = ScanWorker(lambda: camera, slow, ScanConfirmer(), stats_interval_s=0.1)
+    stats = []
+    worker.stats.connect(stats.append)
+    worker.start()
+    try:
+        qtbot.waitUntil(lambda: len(slow.lags) >= 15, timeout=10_000)
+    finally:
+        assert worker.stop()
+    assert camera.delivered > 3 * len(slow.lags)  # most frames were never decoded...
+    assert max(slow.lags[1:]) <= 20  # ...and each decoded one was the newest, not a queued one
+    assert stats and stats[-1].dropped > 0
