@@ -39,3 +39,24 @@ def test_a_code_the_camera_just_read_is_not_counted_again_from_the_usb_scanner(q
     finally:
         assert window.worker.stop(2_000)
         window.scanner.uninstall()
+
+
+def test_a_bad_scanner_setting_falls_back_to_the_default_and_says_so(qtbot, tmp_path):
+    """A typo in settings.json must not stop the counter from starting."""
+    code = encode_plain(314_159)
+    video = make_video(tmp_path / "one.avi", [(None, 2), (code, 6), (None, 2)], fps=10)
+    settings = Settings()
+    settings.scanner.strategy = "zxing+tesseract"
+    settings.scanner.confirm_frames = 0
+    settings.scanner.keyburst_max_gap_ms = -5
+    window = build_scan_window(settings, lambda: VideoFileSource(video), lang="en")
+    qtbot.addWidget(window)
+    try:
+        with qtbot.waitSignal(window.codeEntered, timeout=10_000) as got:
+            pass
+        assert got.args == [code, "camera"]  # the default strategy reads it
+        status = window.status_label.text()
+        assert "tesseract" in status and "confirm_frames" in status and "keyburst" in status
+    finally:
+        assert window.worker.stop(2_000)
+        window.scanner.uninstall()

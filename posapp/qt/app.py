@@ -18,7 +18,7 @@ import ctypes
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import QApplication
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from posapp.scan.sources import FrameSource
 
 _fixed = False
+T = TypeVar("T")
 
 
 def _emit_steals_true() -> bool:
@@ -101,14 +102,31 @@ def build_scan_window(
         def source_factory() -> FrameSource:
             return CameraSource(sc.camera_index, sc.width, sc.height, sc.fps)
 
-    confirmer = ScanConfirmer(sc.confirm_frames, sc.cooldown_s)  # one cool-down, camera and USB
-    scanner = UsbScannerFilter(
-        KeyBurstDetector(sc.keyburst_max_gap_ms, sc.keyburst_min_length),
-        parent=app,
-        confirmer=confirmer,
-    ).install(app)
+    bad: list[str] = []  # settings.json values refused: the defaults are used, and shown
+
+    def or_default(name: str, make: Callable[[Any], T], value: Any, default: Any) -> T:
+        try:
+            return make(value)
+        except ValueError:
+            bad.append(f"scanner.{name} = {value!r}")
+            return make(default)
+
+    defaults = type(sc)()
+    confirmer = or_default(  # one cool-down for the camera and the USB scanner
+        "confirm_frames",
+        lambda n: ScanConfirmer(n, sc.cooldown_s),
+        sc.confirm_frames,
+        defaults.confirm_frames,
+    )
+    detector = or_default(
+        "keyburst_max_gap_ms/keyburst_min_length",
+        lambda gap_len: KeyBurstDetector(*gap_len),
+        (sc.keyburst_max_gap_ms, sc.keyburst_min_length),
+        (defaults.keyburst_max_gap_ms, defaults.keyburst_min_length),
+    )
+    scanner = UsbScannerFilter(detector, parent=app, confirmer=confirmer).install(app)
     try:
-        strategy = make_strategy(sc.strategy)
+        strategy = or_default("strategy", make_strategy, sc.strategy, defaults.strategy)
     except DecoderUnavailable as exc:
         window = ScanWindow(None, scanner, lang=lang)
         window.show_status(str(exc))
@@ -121,6 +139,8 @@ def build_scan_window(
         parent=app,
     )
     window = ScanWindow(worker, scanner, lang=lang)
+    if bad:
+        window.show_notice(window.text("bad_settings").format(names=", ".join(bad)))
     app.aboutToQuit.connect(lambda: worker.stop(3000))
     worker.start()
     return window

@@ -45,6 +45,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "camera": "dalla fotocamera",
         "usb": "dal lettore di codici",
         "manual": "scritto a mano",
+        "bad_settings": "Impostazioni non valide, uso i valori predefiniti: {names}",
     },
     "en": {
         "title": "posapp · Voucher scanning",
@@ -61,6 +62,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "camera": "from the camera",
         "usb": "from the barcode scanner",
         "manual": "typed in",
+        "bad_settings": "Invalid settings, using the defaults: {names}",
     },
 }
 
@@ -90,6 +92,7 @@ class ScanWindow(QWidget):
         self._s = STRINGS.get(lang, STRINGS["it"])
         self._status_text = self._s["starting"] if worker else self._s["no_camera"]
         self._stats_text = ""
+        self._notice = ""
         self.setWindowTitle(self._s["title"])
         self._build()
         self.show_verdict(self._s["waiting"], "", "neutral")
@@ -182,6 +185,15 @@ class ScanWindow(QWidget):
             f"{html.escape(self._s.get(source, source))}</div>"
         )
 
+    def text(self, key: str) -> str:
+        """One of the window's strings in its language (for whoever builds it)."""
+        return self._s[key]
+
+    def show_notice(self, message: str) -> None:
+        """A lasting note at the start of the status line (a setting refused), not overwritten."""
+        self._notice = message
+        self._refresh_status()
+
     def show_status(self, message: str) -> None:
         """A line of status (camera state, a missing decoder library) under the window."""
         self._status_text = message
@@ -233,5 +245,5 @@ class ScanWindow(QWidget):
         self._refresh_status()
 
     def _refresh_status(self) -> None:
-        parts = [p for p in (self._status_text, self._stats_text) if p]
+        parts = [p for p in (self._notice, self._status_text, self._stats_text) if p]
         self.status_label.setText("  ·  ".join(parts))
