@@ -73,6 +73,8 @@ def test_voucher_parses_to_aware_utc() -> None:
         ("status", "weird"),
         ("expires_at", "2027-01-01T00:00:00"),  # naive: refused
         ("expires_at", "not a date"),
+        ("expires_at", "9999-12-31T23:59:59-23:59"),  # a valid ISO text that overflows in UTC
+        ("expires_at", "0001-01-01T00:00:00+01:00"),
         ("currency", None),
     ],
 )

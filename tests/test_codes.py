@@ -466,6 +466,8 @@ def test_key_set_skips_other_algorithms_and_refuses_malformed_entries():
         {**entry, "public_key": entry["public_key"][:-4]},
         {**entry, "not_before": "yesterday"},
         {**entry, "not_before": None},
+        {**entry, "not_before": "0001-01-01T00:00:00+01:00"},  # overflows once in UTC
+        {**entry, "not_after": "9999-12-31T23:59:59-23:59"},
         {k: v for k, v in entry.items() if k != "kid"},
         "just text",
     ):

@@ -150,7 +150,7 @@ class KeySet(Mapping[str, SigningKey]):
                     not_before=parse_utc(item["not_before"]),
                     not_after=parse_utc(not_after) if not_after is not None else None,
                 )
-            except (KeyError, TypeError, AttributeError) as exc:
+            except (KeyError, TypeError, AttributeError, OverflowError) as exc:
                 raise ValueError(f"malformed key entry: {exc.__class__.__name__}") from exc
             result.add(key)
         return result

@@ -70,7 +70,7 @@ class _Reader:
             return None
         try:
             return parse_utc(text)
-        except ValueError:
+        except (ValueError, OverflowError):  # "9999-12-31T23:59:59-23:59" overflows in UTC
             raise self._fail(name, "an ISO 8601 UTC timestamp") from None
 
     def day(self, name: str) -> date:
