@@ -83,3 +83,50 @@ def test_a_pairing_code_pairs_one_till_even_in_parallel(sandbox, shop):
     with ThreadPoolExecutor(max_workers=10) as pool:
         statuses = sorted(pool.map(run, range(10)))
     assert statuses == [201] + [422] * 9
+
+
+def test_one_id_through_both_endpoints_in_parallel_applies_once(sandbox, shop, till):
+    """The single and the batch endpoint share one in-flight guard and one stored outcome."""
+    voucher = sandbox.store.create_voucher(shop, 5000, partial_allowed=True)
+    body = till.body(voucher["code"], 900, offline=True)
+
+    def run(i):
+        mine = Till(till.url, till.token, till.till_id, till.shop_id)
+        if i % 2:
+            return "single", mine.redeem(body)
+        return "batch", mine.post("/v1/redemptions/batch", json={"items": [body]})
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        replies = list(pool.map(run, range(16)))
+    outcomes = set()
+    for kind, reply in replies:
+        if kind == "single":
+            outcomes.add((kind, reply.status_code))
+        else:
+            result = reply.json()["results"][0]
+            outcomes.add((kind, result["outcome"], (result["error"] or {}).get("code")))
+    assert outcomes <= {
+        ("single", 201),
+        ("single", 409),
+        ("batch", "accepted", None),
+        ("batch", "rejected", "request_in_flight"),
+    }, outcomes
+    assert sandbox.store.get_voucher(voucher["voucher_id"])["balance_cents"] == 4100
+    assert len(sandbox.store.list_redemptions()) == 1
+
+
+def test_parallel_voids_restore_the_balance_once(sandbox, shop, till, clock):
+    voucher = sandbox.store.create_voucher(shop, 5000, partial_allowed=True)
+    body = till.body(voucher["code"], 1500, occurred_at=clock.now())
+    assert till.redeem(body).status_code == 201
+    void = {"reason": "errore", "voided_at": body["occurred_at"]}
+
+    def run(_):
+        mine = Till(till.url, till.token, till.till_id, till.shop_id)
+        return mine.post(f"/v1/redemptions/{body['redemption_id']}/void", json=void)
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        replies = list(pool.map(run, range(12)))
+    assert {r.status_code for r in replies} == {200}
+    assert {r.json()["status"] for r in replies} == {"voided"}
+    assert sandbox.store.get_voucher(voucher["voucher_id"])["balance_cents"] == 5000
