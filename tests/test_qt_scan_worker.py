@@ -395,3 +395,39 @@ def test_a_slow_decoder_never_falls_behind_a_live_camera(qtbot):
     assert camera.delivered > 3 * len(slow.lags)  # most frames were never decoded...
     assert max(slow.lags[1:]) <= 20  # ...and each decoded one was the newest, not a queued one
     assert stats and stats[-1].dropped > 0
+
+
+class OpenTroubleSource(BlockingSource):
+    """A live source whose open() hangs (a driver busy) or raises something unexpected."""
+
+    def __init__(self, fail: bool) -> None:
+        super().__init__()
+        self.fail = fail
+
+    def open(self) -> None:
+        self.reading.set()
+        if self.fail:
+            raise OSError("driver error")
+        self.release.wait(10)
+
+
+def test_stop_is_prompt_while_open_hangs_and_the_camera_is_released_after(qtbot, strategy):
+    source = OpenTroubleSource(fail=False)
+    worker = _worker(source, strategy)
+    worker.start()
+    assert source.reading.wait(5)
+    started = time.monotonic()
+    assert worker.stop()
+    assert time.monotonic() - started < 1.0
+    source.release.set()  # open() returns at last...
+    assert source.closed.wait(2)  # ...and the capture thread releases the camera at once
+
+
+def test_an_unexpected_error_in_open_is_reported_and_the_source_closed(qtbot, strategy):
+    source = OpenTroubleSource(fail=True)
+    worker = ScanWorker(lambda: source, strategy, ScanConfirmer(), backoff_s=(5.0,), lang="en")
+    with qtbot.waitSignal(worker.cameraError, timeout=5_000) as error:
+        worker.start()
+    assert source.closed.wait(2)
+    assert "Camera error" in error.args[0]
+    assert worker.stop()
