@@ -142,7 +142,7 @@ def run(minutes: float, size: tuple[int, int], strategy_spec: str) -> dict:
         "cpu_s": round(cpu, 1),
         "cpu_s_per_video_s": round(cpu / video_s, 3),
         "samples": len(samples),
-        # PySide6 6.12.0 loses a reference to True per emit (see posapp/qt/app.py): stays ~0
+        # PySide6 6.12.0 loses a reference to True per emit (see posapp/qt/emit_fix.py): stays ~0
         "true_refcount_delta": true_refs,
     }
 

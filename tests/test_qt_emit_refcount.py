@@ -1,7 +1,7 @@
 """PySide6 6.12.0 drops a reference to True on every Signal.emit(); posapp's Qt layer repairs it.
 
 Without the repair, a camera preview (25 emits a second) aborts the process within minutes under
-Python 3.11 ("bool_dealloc: deallocating True or False"). See posapp/qt/app.py.
+Python 3.11 ("bool_dealloc: deallocating True or False"). See posapp/qt/emit_fix.py.
 """
 
 from __future__ import annotations

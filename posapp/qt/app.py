@@ -1,69 +1,29 @@
-"""Qt bootstrap: the QApplication, a PySide6 work-around, and the scan window wired to its parts.
+"""Qt bootstrap: the QApplication and the scan window wired to its parts.
 
 `python -m posapp.qt.app [--video FILE | --images DIR | --camera N] [--lang en]` opens the scan
 window (the shell the counter window will grow from); `--screenshot PNG` saves it and quits.
-
-PySide6 6.12.0 returns the result of `SignalInstance.emit()` (a bool) without a new reference, so
-every emit from Python drops one reference to `True`; under Python 3.11, where True is not
-immortal, the process aborts ("bool_dealloc: deallocating True or False") after a few thousand
-emits, i.e. minutes of camera preview. `fix_signal_emit_refcount()` detects the bug by measuring
-it and, only then, wraps `emit` to give the reference back. It is idempotent and is applied when
-any posapp Qt module is imported.
+The PySide6 Signal.emit work-around lives in posapp/qt/emit_fix.py (re-exported here).
 """
 
 from __future__ import annotations
 
 import argparse
-import ctypes
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
+
+from posapp.qt.emit_fix import fix_signal_emit_refcount
 
 if TYPE_CHECKING:
     from posapp.core.settings import Settings
     from posapp.qt.scan_window import ScanWindow
     from posapp.scan.sources import FrameSource
 
-_fixed = False
 T = TypeVar("T")
-
-
-def _emit_steals_true() -> bool:
-    """Measure whether emit() leaves True with one reference fewer than before."""
-
-    class _Probe(QObject):
-        ping = Signal()
-
-    probe = _Probe()
-    before = sys.getrefcount(True)
-    for _ in range(16):
-        probe.ping.emit()
-    return before - sys.getrefcount(True) >= 16
-
-
-def fix_signal_emit_refcount() -> bool:
-    """Install the emit() work-around if this PySide6 needs it; True if it is installed."""
-    global _fixed
-    if _fixed or not _emit_steals_true():
-        return _fixed
-    original = SignalInstance.emit
-    incref = ctypes.pythonapi.Py_IncRef
-    incref.argtypes = [ctypes.py_object]
-    incref.restype = None
-
-    def emit(self: SignalInstance, *args: object) -> object:
-        result = original(self, *args)
-        if result is True or result is False:
-            incref(result)  # the reference PySide forgot to give us
-        return result
-
-    SignalInstance.emit = emit
-    _fixed = True
-    return True
 
 
 def make_application(argv: Sequence[str] | None = None) -> QApplication:
@@ -194,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return app.exec()
 
 
-fix_signal_emit_refcount()
+__all__ = ["build_scan_window", "fix_signal_emit_refcount", "main", "make_application"]
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from posapp.qt.app import fix_signal_emit_refcount
+from posapp.qt.emit_fix import fix_signal_emit_refcount
 from posapp.qt.scan_worker import ScanStats, ScanWorker
 from posapp.qt.usb_scanner import UsbScannerFilter
 
-fix_signal_emit_refcount()  # before the first emit: see posapp/qt/app.py
+fix_signal_emit_refcount()  # before the first emit: see posapp/qt/emit_fix.py
 
 STRINGS: dict[str, dict[str, str]] = {
     "it": {

@@ -29,12 +29,12 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtGui import QImage
 
-from posapp.qt.app import fix_signal_emit_refcount
+from posapp.qt.emit_fix import fix_signal_emit_refcount
 from posapp.scan.confirm import ScanConfirmer
 from posapp.scan.sources import CameraUnavailable, FrameSource
 from posapp.scan.strategy import Strategy
 
-fix_signal_emit_refcount()  # before the first emit: see posapp/qt/app.py
+fix_signal_emit_refcount()  # before the first emit: see posapp/qt/emit_fix.py
 
 log = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
-from posapp.qt.app import fix_signal_emit_refcount
+from posapp.qt.emit_fix import fix_signal_emit_refcount
 from posapp.scan.confirm import ScanConfirmer
 from posapp.scan.keyburst import KeyBurstDetector
 from posapp.scan.wedge_layout import undo_us_on_italian
@@ -51,7 +51,7 @@ _MODIFIER_KEYS = frozenset(
 _ENTER_KEYS = frozenset({Qt.Key.Key_Return, Qt.Key.Key_Enter})
 _KEY_EVENTS = (QEvent.Type.KeyPress, QEvent.Type.KeyRelease)
 
-fix_signal_emit_refcount()  # before the first emit: see posapp/qt/app.py
+fix_signal_emit_refcount()  # before the first emit: see posapp/qt/emit_fix.py
 
 
 @dataclass
