@@ -205,3 +205,19 @@ def test_a_second_scan_of_the_same_code_within_the_cooldown_is_swallowed(qtbot, 
         assert win.entry.text() == ""  # the swallowed scan's keys did not land in the field
     finally:
         scanner.uninstall()
+
+
+def test_a_slow_enter_suffix_after_the_gap_does_not_submit_the_field(qtbot, window, clock):
+    """Scanner Enter 50 ms after the last key: the gap already ended the scan; Enter is its."""
+    entered = []
+    window.codeEntered.connect(lambda text, source: entered.append((text, source)))
+    _type(window.entry, "AB", clock, gap_ms=200)  # the operator had started typing by hand
+    clock.advance(200)
+    qtbot.waitUntil(lambda: window.entry.text() == "AB", timeout=2_000)
+    _type(window.entry, VALID, clock, gap_ms=4)
+    clock.advance(40)
+    qtbot.waitUntil(lambda: entered == [(VALID, "usb")], timeout=2_000)
+    _enter(window.entry, clock, gap_ms=10)  # the scanner's late Enter
+    qtbot.wait(60)
+    assert entered == [(VALID, "usb")]  # "AB" was not submitted as a manual code
+    assert window.entry.text() == "AB"

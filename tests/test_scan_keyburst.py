@@ -94,3 +94,27 @@ def test_bad_settings_rejected():
         KeyBurstDetector(min_length=0)
     with pytest.raises(ValueError):
         KeyBurstDetector(max_gap_ms=0)
+
+
+def test_an_enter_just_after_a_scan_ended_by_the_gap_is_its_suffix():
+    d = KeyBurstDetector(max_gap_ms=35, min_length=6, suffix_window_ms=150)
+    burst(d, CODE, 0.0, 5.0)
+    last = 5.0 * (len(CODE) - 1)
+    assert d.flush(last + 40) == CODE  # the timer ended the scan before Enter came
+    assert d.enter(last + 60) is None  # nothing pending...
+    assert d.enter_is_suffix(last + 60) is True  # ...but this Enter is the scanner's suffix
+    assert d.enter_is_suffix(last + 70) is False  # only one Enter belongs to a scan
+
+
+def test_a_later_enter_or_one_after_typing_is_the_users():
+    d = KeyBurstDetector(max_gap_ms=35, min_length=6, suffix_window_ms=150)
+    burst(d, CODE, 0.0, 5.0)
+    last = 5.0 * (len(CODE) - 1)
+    assert d.flush(last + 40) == CODE
+    assert d.enter_is_suffix(last + 400) is False  # a person's Enter, well after the scan
+    burst(d, CODE, 1000.0, 5.0)
+    assert d.enter(1000.0 + 5 * len(CODE)) == CODE  # Enter taken with the scan itself
+    assert d.enter_is_suffix(1000.0 + 5 * len(CODE) + 10) is False
+    burst(d, CODE, 2000.0, 5.0)
+    assert d.key("x", 2000.0 + 5 * len(CODE) + 50) == CODE  # a key after the scan...
+    assert d.enter_is_suffix(2000.0 + 5 * len(CODE) + 60) is False  # ...then Enter: typing

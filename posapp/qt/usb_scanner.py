@@ -6,7 +6,8 @@ to the Qt-free `KeyBurstDetector`; a timer a little longer than the detector's m
 burst that has no trailing Enter. When a burst ends, the detector says what it was:
 
 - a scan (at least `min_length` keys, each within `max_gap_ms` of the previous one): the held
-  keys are dropped, their releases and a trailing Enter are swallowed too, and `scanned(text)` is
+  keys are dropped, their releases and a trailing Enter (even one arriving just after the gap
+  ended the scan) are swallowed too, and `scanned(text)` is
   emitted, so nothing lands in a focused field;
 - typing: the held keys are replayed, in order, to the widgets they were meant for, followed by
   the key that ended the burst. A person's key reaches the field about `max_gap_ms` (35 ms) late,
@@ -143,11 +144,13 @@ class UsbScannerFilter(QObject):
 
     def _on_enter(self) -> bool:
         """Enter right after a burst ends the scan (swallowed); else it belongs to the field."""
+        if self._held:
+            self._settle(self._detector.flush())  # a scan already over by the clock ends now
         if not self._held:
-            return False
-        self._settle(self._detector.flush())  # a scan already over by the clock ends without Enter
-        if not self._held:
-            return False
+            if not self._detector.enter_is_suffix():
+                return False
+            self._orphan_releases = (self._orphan_releases + list(_ENTER_KEYS))[-64:]
+            return True  # the late Enter of a scan the gap already ended: not the field's
         scan = self._detector.enter()
         if scan is not None:
             self._swallow(scan, with_enter=True)

@@ -26,15 +26,18 @@ class KeyBurstDetector:
         max_gap_ms: float = 35,
         min_length: int = 6,
         clock: Callable[[], float] = _monotonic_ms,
+        suffix_window_ms: float = 150,
     ) -> None:
         if min_length < 1 or max_gap_ms <= 0:
             raise ValueError("min_length must be >= 1 and max_gap_ms > 0")
         self.max_gap_ms = max_gap_ms
         self.min_length = min_length
+        self.suffix_window_ms = suffix_window_ms
         self._clock = clock
         self._chars: list[str] = []
         self._last_ms = 0.0
         self._typed: list[str] = []
+        self._scan_end_ms: float | None = None  # last key of a scan ended without its Enter
 
     @property
     def pending(self) -> str:
@@ -47,6 +50,7 @@ class KeyBurstDetector:
         scan = None
         if self._chars and now - self._last_ms > self.max_gap_ms:
             scan = self._finish()
+        self._scan_end_ms = None  # a key came after the scan: a later Enter is the user's
         self._chars.append(char)
         self._last_ms = now
         return scan
@@ -59,7 +63,21 @@ class KeyBurstDetector:
         """
         if not self._chars:
             return None
-        return self._finish()
+        scan = self._finish()
+        self._scan_end_ms = None  # this Enter was the scan's
+        return scan
+
+    def enter_is_suffix(self, ts_ms: float | None = None) -> bool:
+        """An Enter with nothing pending: True if it is the late suffix of the scan just ended.
+
+        A scanner whose Enter comes after the gap (a suffix delay, a busy event loop) has had its
+        scan ended by `flush()`; that Enter must not reach the field (it would submit whatever the
+        operator had typed there). Only one Enter, within `suffix_window_ms` of the scan's last key
+        and with no key between, is taken; a person cannot react that fast.
+        """
+        now = self._clock() if ts_ms is None else ts_ms
+        end, self._scan_end_ms = self._scan_end_ms, None
+        return not self._chars and end is not None and now - end <= self.suffix_window_ms
 
     def flush(self, now_ms: float | None = None) -> str | None:
         """Call from a timer: once the gap has passed, a burst without Enter is over."""
@@ -77,11 +95,13 @@ class KeyBurstDetector:
     def reset(self) -> None:
         self._chars.clear()
         self._typed.clear()
+        self._scan_end_ms = None
 
     def _finish(self) -> str | None:
         chars, self._chars = self._chars, []
         text = "".join(chars).strip()
         if len(chars) >= self.min_length and text:
+            self._scan_end_ms = self._last_ms
             return text
         self._typed.extend(chars)
         return None
