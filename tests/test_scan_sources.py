@@ -179,3 +179,19 @@ def test_image_folder_is_finished_only_at_the_end(tmp_path):
     with ImageFolderSource(tmp_path) as source:
         assert source.read() is not None and not source.finished
         assert source.read() is None and source.finished
+
+
+def test_realtime_image_folder_is_paced_like_a_camera(tmp_path):
+    for name in ("a.png", "b.png", "c.png"):
+        cv2.imwrite(str(tmp_path / name), np.zeros((20, 20, 3), np.uint8))
+    now = [50.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    source = ImageFolderSource(tmp_path, fps=5, realtime=True, sleep=sleep, clock=lambda: now[0])
+    assert source.live
+    with source:
+        assert [source.read() is not None for _ in range(3)] == [True] * 3
+        assert now[0] - 50.0 == pytest.approx(0.4)  # 3 images at 5 fps: 2 intervals
+        assert source.read() is None and source.finished

@@ -113,7 +113,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--camera", type=int, help="camera index (default: from settings)")
     source.add_argument("--video", type=Path, help="play a video file as the camera (looped)")
-    source.add_argument("--images", type=Path, help="a folder of images as the camera")
+    source.add_argument(
+        "--images", type=Path, help="a folder of images as the camera (2 a second, looped)"
+    )
     parser.add_argument("--lang", choices=("it", "en"), help="interface language")
     parser.add_argument("--screenshot", type=Path, help="save the window as PNG and quit")
     parser.add_argument("--after", type=float, default=3.0, help="seconds before the screenshot")
@@ -137,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         folder = args.images
 
         def factory() -> FrameSource:
-            return ImageFolderSource(folder, fps=2)
+            return ImageFolderSource(folder, fps=2, loop=True, realtime=True)
 
     window = build_scan_window(settings, factory, args.lang)
     window.resize(1100, 560)

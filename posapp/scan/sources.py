@@ -117,12 +117,28 @@ class VideoFileSource(FrameSource):
 
 
 class ImageFolderSource(FrameSource):
-    """The sorted images of a folder (or one image file), one frame each."""
+    """The sorted images of a folder (or one image file), one frame each.
 
-    def __init__(self, path: str | Path, fps: float | None = None, loop: bool = False) -> None:
+    realtime=True (with an fps) shows them at that pace and makes the source live, like a camera:
+    the demo's `--images` folder is then seen for as long as a voucher would be held up.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        fps: float | None = None,
+        loop: bool = False,
+        realtime: bool = False,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.path = Path(path)
         self._fps = fps
         self.loop = loop
+        self.realtime = realtime
+        self._sleep, self._clock = sleep, clock
+        self._next_at = 0.0
         self._files: list[Path] = []
         self._pos = 0
         self._opened = False
@@ -130,7 +146,7 @@ class ImageFolderSource(FrameSource):
 
     @property
     def live(self) -> bool:
-        return False
+        return self.realtime
 
     @property
     def finished(self) -> bool:
@@ -157,8 +173,14 @@ class ImageFolderSource(FrameSource):
         self._pos = 0
         self._opened = True
         self._finished = False
+        self._next_at = self._clock()
 
     def read(self) -> np.ndarray | None:
+        if self._opened and self.realtime and self._fps:
+            now = self._clock()
+            if self._next_at > now:
+                self._sleep(self._next_at - now)
+            self._next_at = max(self._next_at, now) + 1.0 / self._fps
         failures = 0  # in a row: a looped folder of unreadable files must end, not spin
         while self._opened and failures <= len(self._files):
             if self._pos >= len(self._files):
