@@ -10,6 +10,7 @@ import cv2
 import pytest
 
 from posapp.cli import main as posapp_main
+from posapp.core.codes import canonical_plain
 from posapp.core.settings import Settings
 from posapp.scan.decode_files import decode_paths, main
 from tests.support import qrframes
@@ -52,7 +53,12 @@ def test_image_and_video(files):
         str(files[k]) for k in ("image", "dark", "empty", "video")
     ]
     assert [c["text"] for c in results[0]["codes"]] == [PLAIN]
-    assert results[1]["codes"] == [{"text": URL, "decoder": "zxing"}]  # zbar is blind to it
+    assert (
+        results[1]["codes"]
+        == [  # zbar is blind to it
+            {"text": URL, "decoder": "zxing", "kind": "url", "voucher": canonical_plain(URL[-13:])}
+        ]
+    )
     assert results[2]["codes"] == []
     video = results[3]
     assert video["frames"] == 16
@@ -65,7 +71,9 @@ def test_image_and_video(files):
 
 def test_explicit_strategy_names_the_decoder(files):
     (result,) = decode_paths([files["clean"]], "zbar")
-    assert result["codes"] == [{"text": PLAIN, "decoder": "zbar"}]
+    assert result["codes"] == [
+        {"text": PLAIN, "decoder": "zbar", "kind": "plain", "voucher": PLAIN}
+    ]
     (dark,) = decode_paths([files["dark"]], "zbar")
     assert dark["codes"] == []
 
@@ -85,7 +93,7 @@ def test_main_prints_one_json_line_per_file(files, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert status == 0
     assert [json.loads(line)["codes"] for line in lines] == [
-        [{"text": PLAIN, "decoder": "zxing"}],
+        [{"text": PLAIN, "decoder": "zxing", "kind": "plain", "voucher": PLAIN}],
         [],
     ]
 
@@ -165,3 +173,24 @@ def test_hostile_files_give_one_json_error_line_each_and_never_a_traceback(files
     assert "directory" in errors[4]
     assert "not found" in errors[5]
     assert lines[6]["codes"][0]["text"] == PLAIN  # a bad file does not stop the others
+
+
+def test_each_code_says_whether_it_is_a_voucher_and_why_not(tmp_path):
+    """'Why won't this voucher scan?': read fine, but refused by the voucher parser, and why."""
+    signed = qrframes.payload_text("signed", 33)
+    typo = PLAIN[:-1] + ("0" if PLAIN[-1] != "0" else "1")  # a wrong check symbol
+    paths = []
+    for name, text in (
+        ("typo", typo),
+        ("wifi", "WIFI:S:shop;T:WPA;P:secret;;"),
+        ("signed", signed),
+    ):
+        path = tmp_path / f"{name}.png"
+        cv2.imwrite(str(path), qrframes.make_frame("clean", text, (640, 480), seed=6))
+        paths.append(path)
+    (typo_result, wifi, signed_result) = (r["codes"][0] for r in decode_paths(paths))
+    assert typo_result["text"] == typo and typo_result["rejected"] == "bad_check"
+    assert "voucher" not in typo_result
+    assert wifi["rejected"] == "unknown_format"
+    assert signed_result["kind"] == "signed"
+    assert signed_result["rejected"] == "unknown_key"  # this command checks no signatures

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import cv2
 
+from posapp.core.codes import SIGNED_PREFIX, VoucherRef, parse_code
 from posapp.scan.decoders import DecoderUnavailable
 from posapp.scan.sources import IMAGE_SUFFIXES, CameraUnavailable, VideoFileSource
 from posapp.scan.strategy import Strategy, make_strategy
@@ -26,6 +27,21 @@ EXIT_INTERRUPTED = 130
 _NOT_FOUND = "file not found / file non trovato"
 
 
+def _as_voucher(text: str) -> dict:
+    """What the voucher parser makes of a decoded text: the voucher, or why it refuses it.
+
+    No signing keys are known here, so a signed code is at best "unknown_key": its shape is
+    right and the till checks its signature.
+    """
+    result = parse_code(text)
+    if isinstance(result, VoucherRef):
+        return {"kind": result.kind, "voucher": result.code}
+    refused: dict = {"rejected": result.reason.value}
+    if text.strip()[: len(SIGNED_PREFIX)].upper() == SIGNED_PREFIX:
+        refused = {"kind": "signed", **refused}
+    return refused
+
+
 def _decode_image(path: Path, strategy: Strategy) -> dict:
     try:
         frame = cv2.imread(str(path), cv2.IMREAD_COLOR)
@@ -33,7 +49,10 @@ def _decode_image(path: Path, strategy: Strategy) -> dict:
         return {"file": str(path), "codes": [], "error": "image too large / immagine troppo grande"}
     if frame is None:
         return {"file": str(path), "codes": [], "error": "unreadable image / immagine illeggibile"}
-    codes = [{"text": d.text, "decoder": d.decoder} for d in strategy.decode(frame)]
+    codes = [
+        {"text": d.text, "decoder": d.decoder, **_as_voucher(d.text)}
+        for d in strategy.decode(frame)
+    ]
     return {"file": str(path), "codes": codes}
 
 
@@ -51,9 +70,14 @@ def _decode_video(path: Path, strategy: Strategy, every: int = 1) -> dict:
             if (frames - 1) % every:
                 continue
             for d in strategy.decode(frame):
-                entry = codes.setdefault(
-                    d.text, {"text": d.text, "decoder": d.decoder, "first_frame": frames - 1}
-                )
+                entry = codes.get(d.text)
+                if entry is None:
+                    entry = codes[d.text] = {
+                        "text": d.text,
+                        "decoder": d.decoder,
+                        **_as_voucher(d.text),
+                        "first_frame": frames - 1,
+                    }
                 entry["frames"] = entry.get("frames", 0) + 1
     finally:
         source.close()
