@@ -31,9 +31,16 @@ def _sandbox(argv: Sequence[str]) -> int:
     return sandbox_main(argv)
 
 
+def _scan(argv: Sequence[str]) -> int:
+    from posapp.qt.app import main as scan_main
+
+    return scan_main(argv)
+
+
 COMMANDS: dict[str, tuple[Callable[[Sequence[str]], int], str]] = {
     "demo": (_demo, "scripted walk against the built-in sandbox (default) / percorso dimostrativo"),
     "decode": (_decode, "decode QR codes in image or video files, one JSON line per file"),
+    "scan": (_scan, "open the scan window on a camera, a video file or a folder of images"),
     "sandbox": (_sandbox, "run the reference sandbox server of the /v1 API"),
 }
 

@@ -7,6 +7,7 @@ import re
 
 import keyring
 
+from posapp.cli import main
 from posapp.demo import Walk, run
 
 
@@ -35,3 +36,12 @@ def test_demo_walk_redeems_online_offline_and_syncs(tmp_path, memory_keyring):
         if path.is_file():
             data = path.read_bytes()
             assert not any(tok in data for tok in tokens), path
+
+
+def test_cli_dispatches_and_refuses_unknown_commands(capsys):
+    assert main(["--help"]) == 0
+    listed = capsys.readouterr().out
+    for name in ("demo", "decode", "scan", "sandbox"):
+        assert name in listed
+    assert main(["no-such-command"]) == 2
+    assert "unknown command" in capsys.readouterr().err
