@@ -6,7 +6,7 @@ Two ways to feed the loop, chosen by the source's `live` flag:
   opens it, reads it as fast as it delivers and keeps only the newest frame in a one-slot mailbox.
   The decoder takes whatever is newest, so decoding never falls behind the camera (old frames are
   dropped, never queued), and a read that blocks cannot keep the worker from stopping: the capture
-  thread closes the source itself when its read returns;
+  thread closes the source itself when its read returns (posapp/scan/capture.py, Qt-free);
 - a file source is read in order on the worker thread, every frame decoded, with time taken from
   the frame index (index / fps): tests and benchmarks are deterministic, cool-down is video time.
 
@@ -30,6 +30,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtGui import QImage
 
 from posapp.qt.emit_fix import fix_signal_emit_refcount
+from posapp.scan.capture import LiveCapture
 from posapp.scan.confirm import ScanConfirmer
 from posapp.scan.sources import CameraUnavailable, FrameSource
 from posapp.scan.strategy import Strategy
@@ -169,7 +170,7 @@ class ScanWorker(QThread):
 
     def _run_live(self, source: FrameSource) -> None:
         """Decode the newest frame the capture thread holds, until stopped or the source fails."""
-        capture = _Capture(source)
+        capture = LiveCapture(source)
         last_frame = time.monotonic()
         stalled = False
         try:
@@ -264,99 +265,6 @@ class ScanWorker(QThread):
         deadline = time.monotonic() + seconds
         while not self.isInterruptionRequested() and time.monotonic() < deadline:
             self.msleep(20)
-
-
-@dataclass
-class _Item:
-    frame: np.ndarray | None = None
-    opened: bool = False
-    error: str | None = None
-    ended: bool = False
-
-
-class _Mailbox:
-    """One slot between the capture thread and the decoder: a new frame replaces an unread one."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._item = _Item()
-        self._ended = False
-        self.dropped = 0
-
-    def put(self, frame: np.ndarray) -> None:
-        with self._cond:
-            if self._item.frame is not None:
-                self.dropped += 1
-            self._item.frame = frame
-            self._cond.notify()
-
-    def post(self, *, opened: bool = False, error: str | None = None, ended: bool = False) -> None:
-        with self._cond:
-            self._item.opened |= opened
-            self._item.error = error or self._item.error
-            self._ended |= ended
-            self._cond.notify()
-
-    def take(self, timeout: float) -> _Item:
-        """What arrived since the last take (waits up to `timeout` for something)."""
-        with self._cond:
-            self._cond.wait_for(
-                lambda: (
-                    self._ended
-                    or self._item.opened
-                    or self._item.frame is not None
-                    or self._item.error is not None
-                ),
-                timeout,
-            )
-            item, self._item = self._item, _Item()
-            item.ended = self._ended
-            return item
-
-
-class _Capture:
-    """Owns a live source for its whole life: open, read as fast as it comes, close in finally."""
-
-    def __init__(self, source: FrameSource) -> None:
-        self.source = source
-        self.mailbox = _Mailbox()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="posapp-capture", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            try:
-                self.source.open()
-            except CameraUnavailable as exc:
-                self.mailbox.post(error=str(exc))
-                return
-            self.mailbox.post(opened=True)
-            while not self._stop.is_set():
-                frame = self.source.read()
-                if frame is None:
-                    if self.source.finished:
-                        break  # the end of a file: the worker sees `ended` and finishes
-                    self._stop.wait(0.01)  # a hiccup: the source reconnects by itself
-                    continue
-                self.mailbox.put(frame)
-        except Exception:  # the worker sees `ended` and retries
-            log.exception("capture failed on %s", self.source.describe())
-        finally:
-            try:
-                self.source.close()
-            finally:
-                self.mailbox.post(ended=True)
-
-    def stop(self, join_timeout: float) -> None:
-        """Ask the thread to end; a read that blocks longer than the timeout is left to finish."""
-        self._stop.set()
-        self._thread.join(join_timeout)
-        if self._thread.is_alive():
-            log.warning(
-                "capture of %s still blocked; it closes when the read returns",
-                self.source.describe(),
-            )
 
 
 def to_qimage(frame: np.ndarray, max_width: int) -> QImage:
