@@ -85,3 +85,28 @@ def test_cli_serves_demo_and_writes_qr_sheet(tmp_path):
         finally:
             process.kill()
     assert process.returncode == 0, process.stderr.read()
+
+
+def test_cli_start_failures_are_one_clear_line(tmp_path, capsys):
+    """A damaged database, a bad port or another platform's data: a message, no traceback."""
+    from posapp.sandbox.cli import main
+
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    (damaged / "sandbox.sqlite3").write_bytes(b"this is not an SQLite file" * 100)
+    assert main(["--port", "0", "--data-dir", str(damaged)]) == 2
+    err = capsys.readouterr().err
+    assert "--fresh" in err and "Traceback" not in err and len(err.splitlines()) == 1
+    for port in ("99999", "-1"):
+        try:
+            main(["--port", port, "--data-dir", str(tmp_path / "p")])
+        except SystemExit as exc:  # argparse: usage line and a message
+            assert exc.code == 2
+        err = capsys.readouterr().err
+        assert "port" in err and "Traceback" not in err
+    first = tmp_path / "first"
+    from posapp.sandbox.store import SandboxStore
+
+    SandboxStore(first, platform_id="salento").close()
+    assert main(["--port", "0", "--data-dir", str(first)]) == 2
+    assert "--fresh" in capsys.readouterr().err

@@ -7,6 +7,7 @@ codes with an HTML sheet (default `<data-dir>/qr/index.html`).
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
@@ -18,10 +19,20 @@ from posapp.sandbox.demo import pairing_payload, write_sheet
 from posapp.sandbox.server import SandboxServer
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be a number in 0..65535, not {text!r}")
+    return port
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="posapp-sandbox", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8765, help="port (8765; 0 = any free port)")
+    parser.add_argument("--port", type=_port, default=8765, help="port (8765; 0 = any free port)")
     parser.add_argument(
         "--data-dir",
         type=Path,
@@ -54,6 +65,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except (OSError, ValueError) as exc:
         print(f"posapp-sandbox: {exc}", file=sys.stderr)
+        return 2
+    except sqlite3.DatabaseError as exc:
+        print(
+            f"posapp-sandbox: {args.data_dir} holds no usable sandbox database ({exc});"
+            " start with --fresh or another --data-dir",
+            file=sys.stderr,
+        )
         return 2
     try:
         server.start()

@@ -67,7 +67,7 @@ class SandboxStore:
             elif row["platform_id"] != platform_id:
                 raise ValueError(
                     f"{path} belongs to platform {row['platform_id']!r}, not {platform_id!r};"
-                    " use another data dir or fresh=True"
+                    " use another data dir or start fresh (--fresh, fresh=True)"
                 )
         self.platform_id = platform_id
         self.platform_name = platform_name if row is None else row["name"]
