@@ -94,6 +94,30 @@ def test_keyring_error_during_use(caplog) -> None:
     assert TOKEN not in str(info.value) and TOKEN not in caplog.text
 
 
+class DbusGoneKeyring(MemoryKeyring):
+    """A real backend whose platform library raises its own error type (jeepney's D-Bus errors,
+    pywintypes.error on Windows), not a keyring.errors.KeyringError."""
+
+    def _gone(self, *args: object) -> None:
+        raise ConnectionError(f"org.freedesktop.DBus.Error.ServiceUnknown {args!r}")
+
+    get_password = set_password = delete_password = _gone  # type: ignore[assignment]
+
+
+def test_foreign_backend_errors_are_credentials_unavailable(caplog) -> None:
+    keyring.set_keyring(DbusGoneKeyring())
+    caplog.set_level(logging.DEBUG)
+    store = TokenStore()
+    for call in (lambda: store.set("galatina", TOKEN), lambda: store.get("galatina")):
+        with pytest.raises(CredentialsUnavailable) as info:
+            call()
+        assert info.value.detail == "ConnectionError"
+        assert TOKEN not in str(info.value) and TOKEN not in info.value.detail
+    with pytest.raises(CredentialsUnavailable):
+        store.delete("galatina")
+    assert TOKEN not in caplog.text
+
+
 def test_token_never_in_settings_logs_or_errors(caplog, _isolated_data_dir: Path) -> None:
     caplog.set_level(logging.DEBUG)
     store = TokenStore()

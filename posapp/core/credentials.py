@@ -2,6 +2,8 @@
 
 With no usable keyring the app says so (CredentialsUnavailable) and stores nothing: there is no
 file or plain-text fallback, on purpose, because a token in a file is a till anyone can impersonate.
+Backends raise their platform library's own errors (D-Bus, pywintypes), not only KeyringError, so
+any keyring failure becomes CredentialsUnavailable with the error's type name, never its text.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ def _usable(backend: KeyringBackend) -> bool:
 def _backend() -> KeyringBackend:
     try:
         backend = keyring.get_keyring()
-    except keyring.errors.KeyringError as exc:
+    except Exception as exc:  # noqa: BLE001 - e.g. a broken keyringrc naming a missing module
         raise CredentialsUnavailable(type(exc).__name__) from None
     if not _usable(backend):
         raise CredentialsUnavailable(f"no usable backend ({type(backend).__name__})")
@@ -78,30 +80,33 @@ class TokenStore:
         self.service = service
 
     def get(self, account_id: str) -> str | None:
+        user = _user(account_id)
         backend = _backend()
         try:
-            return backend.get_password(self.service, _user(account_id))
-        except keyring.errors.KeyringError as exc:
+            return backend.get_password(self.service, user)
+        except Exception as exc:  # noqa: BLE001 - backends raise their platform's own errors
             raise CredentialsUnavailable(type(exc).__name__) from None
 
     def set(self, account_id: str, token: str) -> None:
         if not isinstance(token, str) or not token:
             raise ValueError("an empty token cannot be stored")
+        user = _user(account_id)
         backend = _backend()
         try:
-            backend.set_password(self.service, _user(account_id), token)
-        except keyring.errors.KeyringError as exc:
+            backend.set_password(self.service, user, token)
+        except Exception as exc:  # noqa: BLE001 - backends raise their platform's own errors
             raise CredentialsUnavailable(type(exc).__name__) from None
         log.info("till token stored in the keyring for account %s", account_id)
 
     def delete(self, account_id: str) -> None:
         """Forget the token; deleting one that is not there is fine."""
+        user = _user(account_id)
         backend = _backend()
         try:
-            backend.delete_password(self.service, _user(account_id))
+            backend.delete_password(self.service, user)
         except keyring.errors.PasswordDeleteError:
             return
-        except keyring.errors.KeyringError as exc:
+        except Exception as exc:  # noqa: BLE001 - backends raise their platform's own errors
             raise CredentialsUnavailable(type(exc).__name__) from None
         log.info("till token removed from the keyring for account %s", account_id)
 
