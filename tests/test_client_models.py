@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+import json
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from posapp.core.api.client import ApiClient, parse_retry_after
 from posapp.core.api.errors import (
@@ -136,6 +139,27 @@ def test_redeem_request_round_trip_and_fresh_ids() -> None:
     assert RedeemRequest.from_json(wire) == a
     with pytest.raises(ValueError):
         RedeemRequest.new("x", 1, 1, datetime(2026, 1, 1), offline=False)
+
+
+ZONES = [UTC, timezone(timedelta(hours=1)), timezone(-timedelta(hours=5))]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.datetimes(
+        min_value=datetime(2000, 1, 2),
+        max_value=datetime(2099, 12, 30),
+        timezones=st.sampled_from(ZONES),
+    ),
+    st.booleans(),
+)
+def test_a_retry_sends_the_same_bytes(when: datetime, offline: bool) -> None:
+    """The outbox keeps `to_json()`; a retry rebuilt from it must send exactly the first body."""
+    first = RedeemRequest.new("0000-0000-01X", 500, 1, when, offline=offline)
+    body = json.dumps(first.to_json(), sort_keys=True)
+    again = RedeemRequest.from_json(json.loads(body))
+    assert json.dumps(again.to_json(), sort_keys=True) == body
+    assert again.to_json()["occurred_at"].endswith("Z")
 
 
 def test_pairing_result_hides_token_in_repr() -> None:

@@ -84,6 +84,36 @@ def test_same_id_with_another_body_is_refused(sandbox, shop, till):
     assert sandbox.store.get_voucher(voucher["voucher_id"])["balance_cents"] == 4000
 
 
+def test_body_comparison_is_canonical(sandbox, shop, till):
+    """One instant in any spelling, one code in any spelling, one id in any case: one body.
+    Another millisecond, or any other field, is another body."""
+    voucher = sandbox.store.create_voucher(shop, 5000, partial_allowed=True)
+    body = till.body(voucher["code"], 1000)  # occurred_at 2026-11-26T09:00:00.000Z
+    first = till.redeem(body)
+    assert first.status_code == 201
+    same = [
+        {"occurred_at": "2026-11-26T09:00:00+00:00"},
+        {"occurred_at": "2026-11-26T10:00:00.000+01:00"},
+        {"occurred_at": "2026-11-26T09:00:00.000999Z"},  # below the millisecond
+        {"voucher_code": voucher["code"].lower().replace("-", " ")},
+        {"redemption_id": body["redemption_id"].upper()},
+    ]
+    for change in same:
+        reply = till.redeem({**body, **change}, key=change.get("redemption_id", "same"))
+        assert reply.status_code == 201, change
+        assert reply.headers["Idempotent-Replayed"] == "true", change
+        assert reply.json() == first.json()
+    other = [
+        {"occurred_at": "2026-11-26T09:00:00.001Z"},
+        {"offline": True},
+        {"currency": "eur"},
+    ]
+    for change in other:
+        reply = till.redeem({**body, **change})
+        assert reply.json()["error"]["code"] == "idempotency_key_reused", change
+    assert sandbox.store.get_voucher(voucher["voucher_id"])["balance_cents"] == 4000
+
+
 def test_idempotency_header_missing_or_mismatched(sandbox, shop, till):
     voucher = sandbox.store.create_voucher(shop, 1000)
     body = till.body(voucher["code"], 1000)
