@@ -211,8 +211,11 @@ class SyncEngine:
     # -- download ------------------------------------------------------------------------------
     def download(self, report: SyncReport) -> None:
         cursor = self.store.call(cache.get_state, self.account_id, "vouchers_cursor")
+        # read before each page is requested (the generator fetches on the next loop turn): a
+        # balance the counter learns while a page travels must not be raised by that page
+        fence = self.store.call(cache.learned_counter, self.account_id)
         for page in self.client.iter_vouchers(cursor):
-            self.store.call(tx.vouchers_txn, self.account_id, page, self.clock.now())
+            fence = self.store.call(tx.vouchers_txn, self.account_id, page, self.clock.now(), fence)
             report.vouchers += len(page.items)
         cursor = self.store.call(cache.get_state, self.account_id, "revocations_cursor")
         for page in self.client.iter_revocations(cursor):

@@ -27,9 +27,20 @@ class CachedVoucher:
     updated_at: str
 
 
+LEARNED = "learned_seq"  # sync_state key: this account's counter of balances learned from results
+
+
 def upsert_vouchers(
-    conn: sqlite3.Connection, account_id: str, items: Iterable[VoucherInfo], now: datetime
+    conn: sqlite3.Connection,
+    account_id: str,
+    items: Iterable[VoucherInfo],
+    now: datetime,
+    fence: int | None = None,
 ) -> int:
+    """Store a page of the voucher list (caller holds the transaction). `fence` is
+    `learned_counter` read before the page was requested: a balance the till learned after it
+    may be fresher than the page, so the page can lower it but never raise it; a balance learned
+    before it is superseded by the page. None: no result can overlap (a bench, a fresh file)."""
     rows = [
         (
             account_id,
@@ -53,7 +64,30 @@ def upsert_vouchers(
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
+    if fence is not None:
+        keys = [(account_id, row[1]) for row in rows]
+        conn.executemany(
+            "UPDATE vouchers SET "
+            "status = CASE WHEN status IN ('valid', 'partly_used', 'used') AND lb.balance_cents < "
+            "server_balance_cents THEN CASE WHEN lb.balance_cents <= 0 THEN 'used' "
+            "ELSE 'partly_used' END ELSE status END, "
+            "server_balance_cents = MIN(server_balance_cents, lb.balance_cents) "
+            "FROM learned_balances AS lb WHERE lb.account_id = vouchers.account_id "
+            "AND lb.voucher_id = vouchers.voucher_id AND lb.seq > ? "
+            "AND vouchers.account_id = ? AND vouchers.voucher_id = ?",
+            [(fence, *key) for key in keys],
+        )
+        conn.executemany(
+            "DELETE FROM learned_balances WHERE seq <= ? AND account_id = ? AND voucher_id = ?",
+            [(fence, *key) for key in keys],
+        )
     return len(rows)
+
+
+def learned_counter(conn: sqlite3.Connection, account_id: str) -> int:
+    """How many balances this till has learned from its own results (the download fence)."""
+    value = get_state(conn, account_id, LEARNED)
+    return int(value) if value else 0
 
 
 def get_voucher(conn: sqlite3.Connection, account_id: str, voucher_id: int) -> CachedVoucher | None:
@@ -74,15 +108,27 @@ def get_voucher(conn: sqlite3.Connection, account_id: str, voucher_id: int) -> C
 def set_server_balance(
     conn: sqlite3.Connection, account_id: str, voucher_id: int | None, balance: int | None
 ) -> None:
-    """After the platform confirmed one of ours, its balance_after is the freshest we know."""
+    """One of our redemptions was confirmed with `balance` after it (caller holds the
+    transaction). Results arrive late and out of order (a replay returns the first answer; an
+    online redeem and a sync batch overlap), so a result only ever lowers the cached balance;
+    only the voucher-list download raises it (a void, a top-up). The balance is also noted in
+    `learned_balances`, so that a page already on its way cannot raise it either."""
     if voucher_id is None or balance is None:
         return
-    status = "used" if balance == 0 else "partly_used"
+    seq = learned_counter(conn, account_id) + 1
+    set_state(conn, account_id, LEARNED, str(seq))
     conn.execute(
-        "UPDATE vouchers SET server_balance_cents = ?, status = CASE WHEN status IN "
-        "('valid', 'partly_used', 'used') THEN ? ELSE status END "
-        "WHERE account_id = ? AND voucher_id = ?",
-        (balance, status, account_id, voucher_id),
+        "INSERT INTO learned_balances (account_id, voucher_id, balance_cents, seq) "
+        "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (account_id, voucher_id) DO UPDATE SET "
+        "balance_cents = MIN(balance_cents, excluded.balance_cents), seq = excluded.seq",
+        (account_id, voucher_id, balance, seq),
+    )
+    conn.execute(
+        "UPDATE vouchers SET status = CASE WHEN status IN ('valid', 'partly_used', 'used') "
+        "AND ?1 < server_balance_cents THEN CASE WHEN ?1 <= 0 THEN 'used' ELSE 'partly_used' END "
+        "ELSE status END, server_balance_cents = MIN(server_balance_cents, ?1) "
+        "WHERE account_id = ?2 AND voucher_id = ?3",
+        (balance, account_id, voucher_id),
     )
 
 

@@ -108,7 +108,22 @@ V3 = """
 CREATE INDEX outbox_redemption ON outbox (redemption_id, op);
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
+# v4: provenance of cached balances. A result of one of our redemptions tells a balance the
+# platform had at some instant; `learned_balances` keeps the lowest one learned since the last
+# voucher-list page that is known to be fresher, with the per-account counter value (`seq`, see
+# cache.set_server_balance) at which it was learned. A page requested before that value may be
+# staler than what the till knows: it may lower a balance, never raise it.
+V4 = """
+CREATE TABLE learned_balances (
+    account_id TEXT NOT NULL,
+    voucher_id INTEGER NOT NULL,
+    balance_cents INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (account_id, voucher_id)
+) WITHOUT ROWID;
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)
 LATEST = len(MIGRATIONS)
 
 

@@ -124,11 +124,13 @@ def apply_batch_txn(conn, account_id: str, items, results, now: datetime) -> Non
             record_conflict(conn, item, code, message or code, now)
 
 
-def vouchers_txn(conn, account_id: str, page, now: datetime) -> None:
+def vouchers_txn(conn, account_id: str, page, now: datetime, fence: int | None = None) -> int:
+    """Store one page (see cache.upsert_vouchers for `fence`); return the fence for the next."""
     with transaction(conn):
-        cache.upsert_vouchers(conn, account_id, page.items, now)
+        cache.upsert_vouchers(conn, account_id, page.items, now, fence)
         if page.next_cursor is not None:
             cache.set_state(conn, account_id, "vouchers_cursor", page.next_cursor)
+        return cache.learned_counter(conn, account_id)
 
 
 def revocations_txn(conn, account_id: str, page) -> None:
