@@ -85,6 +85,32 @@ def test_batch_limits(sandbox, shop, till):
     assert sandbox.store.list_redemptions() == []
 
 
+def test_offline_redemptions_of_a_re_paired_till_are_not_lost(sandbox, shop, till, clock):
+    """A till whose token was revoked pairs again (a new till id) with redemptions still in its
+    outbox under the old id: they happened at this shop, so they are recorded, not rejected."""
+    store = sandbox.store
+    voucher = store.create_voucher(shop, 5000, partial_allowed=True)
+    pending = [till.body(voucher["code"], 700, offline=True) for _ in range(2)]
+    assert till.post("/v1/till/revoke").status_code == 204
+    again = pair(sandbox, shop, "Cassa 1")
+    assert again.till_id != till.till_id
+    results = again.post("/v1/redemptions/batch", json={"items": pending[:1]}).json()["results"]
+    assert results[0]["outcome"] == "accepted", results
+    assert results[0]["redemption"]["till_id"] == till.till_id  # the fact as it happened
+    single = again.redeem(pending[1])
+    assert single.status_code == 201, single.text
+    assert store.get_voucher(voucher["voucher_id"])["balance_cents"] == 3600
+    # a till of another shop, or no till at all, is still refused and nothing is stored
+    other = pair(sandbox, store.create_shop("Libreria Palmieri", "Martano"), "Cassa M")
+    for till_id in (other.till_id, 999_999):
+        item = {**again.body(voucher["code"], 100, offline=True), "till_id": till_id}
+        result = again.post("/v1/redemptions/batch", json={"items": [item]}).json()["results"][0]
+        assert (result["outcome"], result["error"]["code"]) == ("rejected", "invalid_request")
+        reply = again.redeem(item)
+        assert (reply.status_code, reply.json()["error"]["code"]) == (422, "invalid_request")
+    assert len(store.list_redemptions()) == 2
+
+
 def test_batch_echoes_each_redemption_id_as_sent(sandbox, shop, till):
     voucher = sandbox.store.create_voucher(shop, 5000, partial_allowed=True)
     upper = till.body(voucher["code"], 100, offline=True)

@@ -2,8 +2,9 @@
 
 An offline redemption already happened at the counter, so an item the voucher can no longer cover
 is stored as a `conflict` with its reason (the owner must see it), never dropped. `rejected` is only
-for an item the server cannot take at all: malformed, another till's, its id reused with another
-body, or the same id still in flight.
+for an item the server cannot take at all: malformed, naming no till of this shop, its id reused
+with another body, or the same id still in flight. An item of another till of the same shop is
+taken: a till paired again after a revocation still uploads what it did under its old id.
 """
 
 from __future__ import annotations
@@ -56,8 +57,8 @@ def run_item(store: SandboxStore, till: dict[str, Any], item: Any) -> dict[str, 
         return _rejected(redemption_id, "invalid_request", _first_error(exc))
     # Echo the id as sent (the contract says so): a till matches results to items by it.
     redemption_id = raw_id if isinstance(raw_id, str) else str(body.redemption_id)
-    if body.till_id != till["till_id"]:
-        return _rejected(redemption_id, "invalid_request", "till_id is not the authenticated till")
+    if not store.is_shop_till(body.till_id, till["shop_id"]):
+        return _rejected(redemption_id, "invalid_request", "till_id is no till of this shop")
     try:
         with store.desk.claim(redemption_id):
             redemption, _ = store.desk.redeem(to_input(body), till["shop_id"], batch=True)

@@ -58,8 +58,10 @@ OPERATIONS: dict[str, str] = {
         "`voucher_expired`, `voucher_cancelled`, `other_shop`, `currency_mismatch`, "
         "`invalid_amount`, or 404 `unknown_voucher`; a refusal is stored under the id (status "
         "`refused`) and replayed like a success. An online redemption is judged at the server's "
-        "time, an `offline` one at its `occurred_at` (not later than now). `till_id` must be the "
-        "authenticated till's (422 `invalid_request`)."
+        "time, an `offline` one at its `occurred_at` (not later than now). `till_id` is the till "
+        "that made it: the authenticated one, or another (also revoked) till of the same shop, "
+        "so a till paired again still uploads what it did under its old id; else 422 "
+        "`invalid_request`."
     ),
     "redeem_batch": (
         "Upload redemptions made offline, for sync: `{items: [RedeemRequest]}`, at most 500. "
@@ -71,9 +73,10 @@ OPERATIONS: dict[str, str] = {
         "longer cover (or refused for any other business reason) is stored as a Redemption with "
         "status `conflict` and its reason, the voucher untouched, never dropped; replayed as "
         "such;\n"
-        "- `rejected`: not stored, with `error`: the item is malformed or names another till "
-        "(`invalid_request`), its id was used with another body (`idempotency_key_reused`), or a "
-        "request with its id is still in flight (`request_in_flight`: send it again later).\n\n"
+        "- `rejected`: not stored, with `error`: the item is malformed or names no till of this "
+        "shop (`invalid_request`), its id was used with another body "
+        "(`idempotency_key_reused`), or a request with its id is still in flight "
+        "(`request_in_flight`: send it again later).\n\n"
         "The whole request is 422 `invalid_request` only when the body is not `{items: [...]}` "
         "with at most 500 items."
     ),

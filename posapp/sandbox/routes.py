@@ -144,8 +144,8 @@ def redeem(
         raise ApiFailure(400, "idempotency_key_missing")
     if _as_uuid(idempotency_key) != body.redemption_id:
         raise ApiFailure(400, "idempotency_key_mismatch")
-    if body.till_id != till["till_id"]:
-        raise ApiFailure(422, "invalid_request", "till_id is not the authenticated till")
+    if not store.is_shop_till(body.till_id, till["shop_id"]):
+        raise ApiFailure(422, "invalid_request", "till_id is no till of this shop")
     with store.desk.claim(str(body.redemption_id)):
         redemption, replayed = store.desk.redeem(to_input(body), till["shop_id"], batch=False)
     return _redemption_response(redemption, replayed)

@@ -137,7 +137,8 @@ class BatchRequest(BaseModel):
 
 class BatchItemResult(BaseModel):
     """`accepted` (new or replayed), `conflict` (stored with its reason, see `error`), or
-    `rejected` (not stored: malformed, another till's, id reused with another body, in flight)."""
+    `rejected` (not stored: malformed, no till of this shop, id reused with another body, in
+    flight)."""
 
     redemption_id: str = Field(description="as sent; empty when the item carried none")
     outcome: Literal["accepted", "conflict", "rejected"]

@@ -161,6 +161,19 @@ class SandboxStore:
             raise ApiFailure(401, "unauthorized", headers=CHALLENGE)
         return self.till_info(row["till_id"])
 
+    def is_shop_till(self, till_id: int, shop_id: int) -> bool:
+        """Whether `till_id` is (or was: revoked ones count) a till of `shop_id`.
+
+        A till paired again after a revocation gets a new id, yet its outbox still holds
+        redemptions made under the old one: they happened at this shop and must be recorded.
+        """
+        row = (
+            self.db.connection()
+            .execute("SELECT shop_id FROM tills WHERE till_id = ?", (till_id,))
+            .fetchone()
+        )
+        return row is not None and row["shop_id"] == shop_id
+
     def roll_token(self, till_id: int) -> str:
         token = secrets.token_urlsafe(32)
         with self.db.write() as conn:
