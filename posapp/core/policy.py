@@ -7,6 +7,7 @@ within the owner's caps (see offline_rules.py and docs/OFFLINE.md). Never raises
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -110,9 +111,15 @@ class RedeemPolicy:
         except StoreError as exc:
             log.error("store failure during submit: %s", exc)
             return Refused(f"store.{exc.code}", {"detail": exc.message})
+        except Exception:  # a bug must reach the counter as words, not as a stack trace; once a
+            # row is recorded, _send turns any failure into "accepted offline" (sync settles it)
+            log.exception("unexpected failure during submit: nothing was recorded")
+            return Refused("store.db_error", {"detail": "unexpected error"})
 
     def _submit(self, text: str, amount: int | None, confirmed: bool) -> Outcome:
-        if amount is not None and (not isinstance(amount, int) or amount <= 0):
+        if amount is not None and (
+            not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0
+        ):
             return Refused("refused.invalid_amount")
         now = self.clock.now()
         keys = self.store.call(cache.load_keys)
@@ -175,32 +182,65 @@ class RedeemPolicy:
         if not confirmed:
             return NeedsConfirmation(summary)
         amount = available if amount is None else amount
-        if amount > available:
-            return Refused("refused.insufficient_balance", {"balance_cents": available})
-        if not info.partial_allowed and amount != available:
-            return Refused("refused.partial_not_allowed")
         req = RedeemRequest.new(
             info.code, amount, till.account.till_id, _ms(now), False, info.currency
         )
-        self.store.call(tx.record_txn, till.account_id, info.voucher_id, req)
+        refusal = self.store.call(
+            tx.record_txn,
+            till.account_id,
+            info.voucher_id,
+            req,
+            info.balance_cents,
+            info.partial_allowed,
+        )
+        if refusal is not None:
+            return refusal
+        try:
+            return self._send(till, req, available)
+        except Exception:  # recorded and maybe applied: the row and its id stay for sync
+            log.exception("redeem %s: unexpected failure, kept for sync", req.redemption_id)
+            return AcceptedOffline(
+                req.redemption_id, till.account_id, req.voucher_code, amount, True
+            )
+
+    def _send(self, till: Till, req: RedeemRequest, available: int) -> Outcome:
+        """The first attempt of a recorded redemption; the platform's verdict is what the counter
+        shows, even when the local bookkeeping after it fails (sync settles that row later)."""
         try:
             result = till.client.redeem(req)
         except UnauthorizedError:
-            self.store.call(tx.drop_txn, req.redemption_id, "unauthorized", "401 before redeem")
+            self._forget(req.redemption_id, "unauthorized", "401 before redeem")
             return PAIRING
         except RefusedError as exc:
-            self.store.call(tx.drop_txn, req.redemption_id, exc.code, exc.message)
+            self._forget(req.redemption_id, exc.code, exc.message)
             return Refused(f"refused.{exc.code}", {"balance_cents": available})
         except ApiError as exc:  # timeout, reset, 5xx, garbage, in flight: outcome unknown
             log.warning("redeem %s unconfirmed (%s): kept for sync", req.redemption_id, exc.code)
-            return AcceptedOffline(req.redemption_id, till.account_id, info.code, amount, True)
-        self.store.call(tx.settle_txn, till.account_id, result, self.clock.now())
+            return AcceptedOffline(
+                req.redemption_id, till.account_id, req.voucher_code, req.amount_cents, True
+            )
+        try:
+            self.store.call(tx.settle_txn, till.account_id, result, self.clock.now())
+        except StoreError as exc:  # the row stays pending with its outbox row: a replay settles it
+            log.error("redeem %s answered but not settled locally: %s", req.redemption_id, exc)
         if result.status == "accepted":
             return AcceptedOnline(
-                req.redemption_id, till.account_id, info.code, amount, result.balance_after_cents
+                req.redemption_id,
+                till.account_id,
+                req.voucher_code,
+                req.amount_cents,
+                result.balance_after_cents,
             )
         reason = result.reason_code or "voucher_used"
         return Refused(f"refused.{reason}", {"balance_cents": available})
+
+    def _forget(self, redemption_id: str, code: str, message: str) -> None:
+        """Refused before anything was applied: mark it so; if that fails, sync replays the
+        refusal later and the row becomes a conflict the owner sees (nothing is lost)."""
+        try:
+            self.store.call(tx.drop_txn, redemption_id, code, message)
+        except StoreError as exc:
+            log.error("refused redemption %s not marked: %s", redemption_id, exc)
 
     # -- void ----------------------------------------------------------------------------------
     def void(self, redemption_id: str, reason: str) -> Voided | Refused:
@@ -209,6 +249,9 @@ class RedeemPolicy:
             return self._void(redemption_id, reason)
         except StoreError as exc:
             return Refused(f"store.{exc.code}", {"detail": exc.message})
+        except Exception:
+            log.exception("unexpected failure during void")
+            return Refused("store.db_error", {"detail": "unexpected error"})
 
     def _void(self, redemption_id: str, reason: str) -> Voided | Refused:
         now = self.clock.now()
@@ -229,10 +272,18 @@ class RedeemPolicy:
                 return PAIRING
             except RefusedError as exc:
                 return Refused(f"refused.{exc.code}")
-            except ApiError:
+            except Exception:  # outcome unknown: queue it, a replay is harmless
+                log.warning("void %s unconfirmed: queued", redemption_id, exc_info=True)
                 queued = True
             else:
-                self.store.call(tx.settle_txn, row.account_id, result, now)
+                try:
+                    self.store.call(tx.settle_txn, row.account_id, result, now)
+                except StoreError as exc:  # voided on the platform: say so; sync replays it
+                    log.error("void %s not settled locally: %s", redemption_id, exc)
+                    with contextlib.suppress(StoreError):
+                        self.store.call(
+                            tx.queue_void_txn, row.account_id, redemption_id, reason, _ms(now)
+                        )
                 return Voided(redemption_id, queued=False)
         self.store.call(tx.queue_void_txn, row.account_id, redemption_id, reason, _ms(now))
         return Voided(redemption_id, queued=True)

@@ -19,6 +19,10 @@ from posapp.core.money import format_cents
 from posapp.core.settings import OfflineCaps
 from posapp.core.store import cache, ledger
 
+# How far the last good sync may lie in the future (clock drift, a DST-confused PC) before the
+# clock is deemed to have gone back.
+CLOCK_SLACK_S = 300.0
+
 STATUS_REASONS = {
     "used": "refused.voucher_used",
     "expired": "refused.voucher_expired",
@@ -77,7 +81,10 @@ def decide_offline(
     if cached is None and not ref.verified:
         return Refused("offline.not_proven")
     last = cache.last_good_sync(conn, acct)
-    if last is None or (now - last).total_seconds() > caps.max_hours_since_sync * 3600:
+    age_s = (now - last).total_seconds() if last is not None else None
+    # Exactly at the cap is still accepted. A last good sync in the future means the PC's clock
+    # went back: the real age is unknown, so it counts as too old until the next good sync.
+    if age_s is None or age_s > caps.max_hours_since_sync * 3600 or age_s < -CLOCK_SLACK_S:
         return Refused("offline.stale_sync", {"hours": _hours(caps.max_hours_since_sync)})
     used_here = ledger.voucher_active_count(conn, acct, ref.voucher_id)
     if cached is not None:
@@ -126,6 +133,30 @@ def decide_offline(
     req = RedeemRequest.new(ref.code, chosen, account.till_id, now, True, currency)
     ledger.insert_pending(conn, acct, ref.voucher_id, req)
     return req
+
+
+def online_refusal(
+    conn: sqlite3.Connection,
+    account_id: str,
+    voucher_id: int,
+    balance: int,
+    partial: bool,
+    amount: int,
+) -> Refused | None:
+    """The platform's balance minus what this till took and has not had confirmed, checked in
+    the same write transaction as the insert: two counters (or a counter and sync) racing on one
+    voucher never take it beyond its balance."""
+    pending = ledger.voucher_pending_cents(conn, account_id, voucher_id)
+    available = balance - pending
+    if available <= 0:
+        return Refused("offline.already_redeemed_here" if pending else "refused.voucher_used")
+    if not partial and pending:
+        return Refused("offline.already_redeemed_here")
+    if amount > available:
+        return Refused("refused.insufficient_balance", {"balance_cents": available})
+    if not partial and amount != available:
+        return Refused("refused.partial_not_allowed")
+    return None
 
 
 def _amount_refusal(

@@ -13,6 +13,7 @@ from posapp.core.api.models import BatchItemResult, RedeemRequest, Redemption
 from posapp.core.clock import utc_iso
 from posapp.core.store import cache, ledger, outbox
 from posapp.core.store.db import transaction
+from posapp.core.store.offline_rules import Refused, online_refusal
 
 
 def settle_online(
@@ -28,9 +29,26 @@ def settle_online(
         cache.set_server_balance(conn, account_id, result.voucher_id, result.balance_after_cents)
 
 
-def record_txn(conn, account_id: str, voucher_id: int, req: RedeemRequest) -> None:
+def record_txn(
+    conn,
+    account_id: str,
+    voucher_id: int,
+    req: RedeemRequest,
+    balance: int | None = None,
+    partial: bool = True,
+) -> Refused | None:
+    """Ledger + outbox rows before the online attempt; with `balance` (the platform's, just
+    looked up) the amount is checked against it minus this till's pending in the same
+    transaction, and a Refused comes back instead of an insert."""
     with transaction(conn):
+        if balance is not None:
+            refusal = online_refusal(
+                conn, account_id, voucher_id, balance, partial, req.amount_cents
+            )
+            if refusal is not None:
+                return refusal
         ledger.insert_pending(conn, account_id, voucher_id, req)
+    return None
 
 
 def drop_txn(conn, redemption_id: str, code: str, message: str) -> None:
