@@ -211,6 +211,9 @@ def test_error_classes_transient_and_text() -> None:
     assert OfflineError("x").transient and ServerError("x").transient
     for cls in (UnauthorizedError, RefusedError, ConflictError, BadResponseError):
         assert not cls("x").transient and issubclass(cls, ApiError)
+    # a request still in flight will finish: retry it; an id reused with another body never will
+    assert ConflictError("request_in_flight", "busy", 409).transient
+    assert not ConflictError("idempotency_key_reused", "other body", 422).transient
     e = ServerError("overloaded", "try later", 503, retry_after=2.0)
     assert str(e) == "overloaded (HTTP 503): try later" and e.retry_after == 2.0
 

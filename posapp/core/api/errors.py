@@ -42,7 +42,12 @@ class RefusedError(ApiError):
 
 
 class ConflictError(ApiError):
-    """409 request still in flight, or 422 the same id/key was used with another body."""
+    """409 request still in flight (`transient`: retry with the same body), or 422 the same
+    id/key was used with another body (permanent: the owner must see it)."""
+
+    def __init__(self, code: str, message: str = "", status: int | None = None) -> None:
+        super().__init__(code, message, status)
+        self.transient = status == 409 or code == "request_in_flight"
 
 
 class ServerError(ApiError):
