@@ -19,11 +19,13 @@ from posapp.core.api.client import ApiClient
 from posapp.core.api.errors import (
     BadResponseError,
     ConflictError,
+    InvalidApiUrl,
     RefusedError,
     ServerError,
     UnauthorizedError,
 )
 from posapp.core.api.models import RedeemRequest
+from posapp.core.messages import CATALOG
 
 TOKEN = "tok_wire_0123456789abcdef"
 
@@ -204,6 +206,16 @@ def test_plain_http_only_on_loopback():
     """The till token never crosses a network in clear: http is for a sandbox on this computer."""
     for url in ("http://127.0.0.1:8765", "http://localhost:1", "http://[::1]:8080", "https://a.b"):
         ApiClient(url).close()
-    for url in ("http://buoni.comune.example.it", "http://192.168.1.20:8765", "ftp://x.y"):
-        with pytest.raises(ValueError):
-            ApiClient(url)
+    bad = (
+        "http://buoni.comune.example.it",
+        "http://192.168.1.20:8765",
+        "ftp://x.y",
+        "https://[::1",
+        "https://a.b:99999",
+        "no url at all",
+        None,
+    )
+    for url in bad:
+        with pytest.raises(InvalidApiUrl) as info:
+            ApiClient(url)  # type: ignore[arg-type]
+        assert info.value.message_key in CATALOG  # words for the pairing screen

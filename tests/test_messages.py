@@ -39,6 +39,7 @@ REQUIRED = {
     },
     # typed errors' message keys (posapp.core.accounts, posapp.core.credentials)
     "accounts.platform_conflict": set(),
+    "api.invalid_url": set(),
     "credentials.unavailable": set(),
     "offline.not_proven": set(),
     "offline.stale_sync": {"hours"},

@@ -162,6 +162,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "it": "Connessione sicura non riuscita: la rete potrebbe chiedere un accesso",
         "en": "The secure connection failed: the network may require a sign-in",
     },
+    "api.invalid_url": {
+        "it": "Indirizzo della piattaforma non valido o non sicuro (serve https)",
+        "en": "The platform address is not valid or not secure (https is needed)",
+    },
     "api.bad_response": {
         "it": "Risposta incomprensibile dalla piattaforma: riprova più tardi",
         "en": "The platform gave an answer that makes no sense: try again later",

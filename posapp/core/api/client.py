@@ -26,6 +26,7 @@ from posapp.core.api.errors import (
     ApiError,
     BadResponseError,
     ConflictError,
+    InvalidApiUrl,
     OfflineError,
     RefusedError,
     ServerError,
@@ -68,12 +69,17 @@ class ApiClient:
         timeout: tuple[float, float] = (3.05, 10.0),
         session: requests.Session | None = None,
     ) -> None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("the API URL must be http(s)://host[:port][/path]")
-        if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        try:
+            parts = urlsplit(base_url)
+            host = parts.hostname
+            parts.port  # noqa: B018 - raises ValueError for a port out of range
+        except (ValueError, TypeError, AttributeError):
+            raise InvalidApiUrl("the API URL is malformed") from None
+        if parts.scheme not in ("http", "https") or not host:
+            raise InvalidApiUrl("the API URL must be http(s)://host[:port][/path]")
+        if parts.scheme == "http" and not _is_loopback(host):
             # the till token must never cross a network in clear: plain http is for a sandbox here
-            raise ValueError("the platform must be reached over https (http only on loopback)")
+            raise InvalidApiUrl("the platform must be reached over https (http only on loopback)")
         if session is not None and session.verify is not True:
             raise ValueError("TLS verification cannot be turned off")
         connect, read = timeout

@@ -72,6 +72,13 @@ class ServerError(ApiError):
         )
 
 
+class InvalidApiUrl(ValueError):
+    """The platform address cannot be used (not http(s), or plain http off this computer): a
+    pairing QR or a typed address that the till refuses before sending anything."""
+
+    message_key = "api.invalid_url"
+
+
 class BadResponseError(ApiError):
     """The server answered something that is not the contract: not JSON, or the wrong shape."""
 
@@ -80,6 +87,7 @@ __all__ = [
     "ApiError",
     "BadResponseError",
     "ConflictError",
+    "InvalidApiUrl",
     "OfflineError",
     "RefusedError",
     "ServerError",
