@@ -15,7 +15,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from posapp.core.api.errors import ApiError, RefusedError, ServerError, UnauthorizedError
+from posapp.core.api.errors import (
+    ApiError,
+    ConflictError,
+    RefusedError,
+    ServerError,
+    UnauthorizedError,
+)
 from posapp.core.clock import Clock, SystemClock, parse_utc, utc_iso
 from posapp.core.store import Store, StoreError, cache, ledger, outbox
 from posapp.core.store import transactions as tx
@@ -100,6 +106,9 @@ class SyncEngine:
         except StoreError as exc:  # full disk, damaged file: reported, never raised at the UI
             log.error("sync of %s stopped: %s", self.account_id, exc)
             report.error = exc.code
+        except Exception:  # a bug: everything stays queued (each step is its own transaction)
+            log.exception("sync of %s failed unexpectedly", self.account_id)
+            report.error = "internal"
         try:
             refresh_queue_state(self.store, self.account_id, self.monitor)
         except StoreError as exc:
@@ -114,6 +123,7 @@ class SyncEngine:
             report.pending_left = self.store.call(tx.count_upto, self.account_id, last_seq)
 
     def _upload(self, report: SyncReport, last_seq: int) -> None:
+        in_flight_rounds = 0
         while True:
             items = [
                 i
@@ -141,18 +151,33 @@ class SyncEngine:
                 for item in run:
                     self._send_one(item, report)
                 continue
+            # an item whose id is still in flight (the counter's own online attempt, right now)
+            # was not judged: it stays queued and is sent again, never made a conflict
+            busy = [i for i, r in zip(run, results, strict=True) if _in_flight(r)]
+            done = [(i, r) for i, r in zip(run, results, strict=True) if not _in_flight(r)]
             now = self.clock.now()
-            for first in range(0, len(run), APPLY_CHUNK):  # short transactions: the counter
-                chunk = slice(first, first + APPLY_CHUNK)  # never waits long for the store
+            for first in range(0, len(done), APPLY_CHUNK):  # short transactions: the counter
+                chunk = done[first : first + APPLY_CHUNK]  # never waits long for the store
                 self.store.call(
-                    tx.apply_batch_txn, self.account_id, run[chunk], results[chunk], now
+                    tx.apply_batch_txn,
+                    self.account_id,
+                    [i for i, _ in chunk],
+                    [r for _, r in chunk],
+                    now,
                 )
-            for result in results:
+            for _, result in done:
                 if result.outcome == "accepted":
                     report.accepted += 1
                 else:
                     report.conflicts += 1
                     report.conflict_reasons.append(tx.reason(result)[0])
+            if busy:
+                in_flight_rounds += 1
+                report.retries += 1
+                self.store.call(tx.note_txn, [i.seq for i in busy], "request_in_flight")
+                if in_flight_rounds >= self.max_attempts:
+                    raise _GiveUp(f"still in flight after {in_flight_rounds} attempts")
+                self.sleep(self.delay(in_flight_rounds, None))
 
     def _send_one(self, item: outbox.OutboxItem, report: SyncReport) -> None:
         if item.op == "void":
@@ -191,6 +216,12 @@ class SyncEngine:
                     raise
                 return None
             except ApiError as exc:  # offline, 5xx, garbage, in flight: retry with the same body
+                if isinstance(exc, ConflictError) and exc.code == "idempotency_key_reused":
+                    # the platform holds this id with another body: retrying cannot change that,
+                    # and the queue behind it must not stall forever; the owner sees a conflict
+                    if refusal_is_final:
+                        raise RefusedError(exc.code, exc.message, exc.status) from None
+                    return None
                 report.retries += 1
                 self.store.call(tx.note_txn, [i.seq for i in items], f"{exc.code} {exc.status}")
                 if attempt == self.max_attempts:
@@ -224,6 +255,12 @@ class SyncEngine:
         keys = list(self.client.keys().values())
         self.store.call(tx.keys_txn, self.account_id, keys)
         report.keys = len(keys)
+
+
+def _in_flight(result: object) -> bool:
+    return getattr(result, "outcome", None) == "rejected" and (
+        getattr(result, "error_code", None) == "request_in_flight"
+    )
 
 
 def refresh_queue_state(store: Store, account_id: str, monitor: object) -> None:

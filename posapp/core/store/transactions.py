@@ -107,6 +107,12 @@ def record_conflict(conn, item, code: str, message: str, now: datetime) -> None:
     code_, amount = (row.voucher_code, row.amount_cents) if row else ("?", 0)
     if item.op == "redeem":
         ledger.mark(conn, item.redemption_id, "conflict", code, message)
+        if code != "idempotency_key_reused":
+            # the platform took nothing for it, so a void queued behind it has nothing to undo:
+            # sending it would only come back as a second, misleading conflict (not_voidable).
+            # The ledger keeps the operator's void (voided_at, void_reason); the conflict row
+            # shows the redemption. (Reused id: the platform may hold it accepted; keep the void.)
+            outbox.remove(conn, item.redemption_id, "void")
     else:  # the void did not happen: the redemption stands, and counts again
         conn.execute(
             "UPDATE ledger SET voided_at = NULL, void_reason = NULL WHERE redemption_id = ?",
