@@ -76,3 +76,48 @@ def test_subscribers_see_each_change_once():
     assert seen[-1].pending_count == 3 and seen[-1].open_conflicts == 1
     age = seen[-1].oldest_pending_age_s(oldest + timedelta(minutes=5))
     assert age == 300.0
+
+
+def test_two_threads_changing_the_state_never_leave_a_listener_behind():
+    """Thread A goes offline and its delivery is slow; meanwhile thread B's sync puts the till
+    online. The listeners must end on B's state (online), as the monitor does."""
+    import threading
+
+    m = _monitor()
+    m.record(False, 0.1)
+    hold, entered = threading.Event(), threading.Event()
+
+    def slow_first(state):
+        if not state.online and not entered.is_set():
+            entered.set()
+            hold.wait(5)
+
+    seen = []
+    m.subscribe(slow_first)
+    m.subscribe(seen.append)
+    a = threading.Thread(target=m.record, args=(False, 0.1))  # 2 of 5: offline
+    a.start()
+    assert entered.wait(5)
+    b = threading.Thread(target=m.synced)
+    b.start()
+    b.join(0.3)
+    hold.set()
+    a.join(5)
+    b.join(5)
+    assert m.online
+    assert seen and seen[-1] == m.state
+
+
+def test_a_failing_listener_does_not_break_the_caller_or_the_others():
+    m = _monitor()
+    seen = []
+
+    def broken(state):
+        raise RuntimeError("a listener bug")
+
+    m.subscribe(broken)
+    m.subscribe(seen.append)
+    m.record(False, 0.1)
+    m.record(False, 0.1)  # must not raise into the API client or sync
+    m.synced()
+    assert [s.online for s in seen] == [False, True]

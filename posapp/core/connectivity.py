@@ -8,6 +8,7 @@ forwards it to a signal.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -34,6 +35,7 @@ class ConnectivityState:
 
 
 Listener = Callable[[ConnectivityState], None]
+log = logging.getLogger("posapp.connectivity")
 
 
 class ConnectivityMonitor:
@@ -47,6 +49,8 @@ class ConnectivityMonitor:
         self._window: deque[bool] = deque(maxlen=max(1, self.settings.window))
         self._lock = threading.Lock()
         self._state = ConnectivityState(online=True)
+        self._delivered = self._state
+        self._deliver_lock = threading.RLock()
         self._listeners: list[Listener] = []
 
     @property
@@ -73,7 +77,7 @@ class ConnectivityMonitor:
     def record(self, ok: bool, elapsed_s: float) -> None:
         """One request finished: `ok` False for a network failure or 5xx; slow counts as bad."""
         good = ok and elapsed_s <= self.settings.slow_request_s
-        with self._lock:
+        with self._lock:  # decide and store under one lock: a sync finishing meanwhile wins
             self._window.append(good)
             bad = sum(1 for g in self._window if not g)
             online = self._state.online
@@ -81,20 +85,24 @@ class ConnectivityMonitor:
                 online = False
             elif not online and bad == 0 and len(self._window) == self._window.maxlen:
                 online = True
-        self._set(online=online)
+            self._state = replace(self._state, online=online)
+        self._deliver()
 
     def synced(self, when: datetime | None = None) -> None:
         """A sync went through: online at once, with a clean window."""
+        when = when or self.clock.now()
         with self._lock:
             self._window.clear()
             self._window.extend([True] * (self._window.maxlen or 0))
-        self._set(online=True, last_good_sync=when or self.clock.now())
+            self._state = replace(self._state, online=True, last_good_sync=when)
+        self._deliver()
 
     def force_offline(self) -> None:
         """The operator (or a test) says the line is down; a clean window brings it back."""
         with self._lock:
             self._window.clear()
-        self._set(online=False)
+            self._state = replace(self._state, online=False)
+        self._deliver()
 
     def update_queue(
         self,
@@ -104,7 +112,7 @@ class ConnectivityMonitor:
         open_conflicts: int,
         last_good_sync: datetime | None = None,
     ) -> None:
-        changes = {
+        changes: dict[str, object] = {
             "pending_count": pending_count,
             "pending_value_cents": pending_value_cents,
             "oldest_pending_at": oldest_pending_at,
@@ -112,14 +120,23 @@ class ConnectivityMonitor:
         }
         if last_good_sync is not None:
             changes["last_good_sync"] = last_good_sync
-        self._set(**changes)
-
-    def _set(self, **changes: object) -> None:
         with self._lock:
-            new = replace(self._state, **changes)  # type: ignore[arg-type]
-            if new == self._state:
+            self._state = replace(self._state, **changes)  # type: ignore[arg-type]
+        self._deliver()
+
+    def _deliver(self) -> None:
+        """Tell the listeners, one delivery at a time and always the latest state: two threads
+        changing it at once can never leave a listener with an older state than the monitor's.
+        A failing listener is logged; it never breaks the request, sync or redeem that fed us."""
+        with self._deliver_lock:
+            with self._lock:
+                state = self._state
+                listeners = list(self._listeners)
+            if state == self._delivered:
                 return
-            self._state = new
-            listeners = list(self._listeners)
-        for listener in listeners:
-            listener(new)
+            self._delivered = state
+            for listener in listeners:
+                try:
+                    listener(state)
+                except Exception:
+                    log.exception("connectivity listener failed")
