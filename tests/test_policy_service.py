@@ -88,3 +88,40 @@ def test_background_loop_syncs_by_itself(two):
     assert service.state.pending_count == 0
     assert [r["redemption_id"] for r in a.store.list_redemptions()] == [queued.redemption_id]
     assert service.state.online
+
+
+def test_the_counter_gets_an_outcome_even_when_the_store_is_gone(two):
+    service, a, _b, shops, _clock = two
+    v = a.store.create_voucher(shops[a], 900)
+    done = service.submit(v["code"], confirmed=True)
+    assert isinstance(done, AcceptedOnline)
+    service.store.close()  # e.g. the file's disk went away
+    outcome = service.submit(v["code"], confirmed=True)
+    assert outcome.reason == "store.db_closed"
+    assert service.void(done.redemption_id, "mistake").reason == "store.db_closed"
+
+
+def test_the_background_loop_survives_an_unexpected_error(two):
+    service, a, _b, shops, _clock = two
+    v = a.store.create_voucher(shops[a], 900)
+    service.sync_now()
+    till = service.tills["calimera"]
+    till.monitor.force_offline()
+    queued = service.submit(v["code"], confirmed=True)
+    assert isinstance(queued, AcceptedOffline)
+    real_health, calls = till.client.health, []
+
+    def health_with_a_bug():
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("a bug in the probe")
+        return real_health()
+
+    till.client.health = health_with_a_bug
+    service.sync_interval_s = 0.1
+    service.start()
+    deadline = time.monotonic() + 5
+    while service.state.pending_count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(calls) >= 2 and service.state.pending_count == 0
+    assert [r["redemption_id"] for r in a.store.list_redemptions()] == [queued.redemption_id]

@@ -107,18 +107,21 @@ class PosService:
             for account_id, till in self.tills.items():
                 if self._stop.is_set():
                     return
-                if not till.monitor.online:
-                    try:
-                        till.client.health()  # the observer feeds the monitor
-                    except ApiError:
-                        continue  # still down: do not spend a whole backoff cycle on it
-                try:
-                    with self._sync_lock:
-                        self.engines[account_id].run()
+                try:  # nothing may end this thread: a dead loop would never sync again
+                    self._cycle(account_id, till)
                 except Exception:
                     log.exception("background sync of %s failed", account_id)
             self._wake.wait(self.sync_interval_s)
             self._wake.clear()
+
+    def _cycle(self, account_id: str, till: Till) -> None:
+        if not till.monitor.online:
+            try:
+                till.client.health()  # the observer feeds the monitor
+            except ApiError:
+                return  # still down: do not spend a whole backoff cycle on it
+        with self._sync_lock:
+            self.engines[account_id].run()
 
     def close(self) -> None:
         self._stop.set()
@@ -170,8 +173,13 @@ class PosService:
         return None if age is None else timedelta(seconds=age)
 
     def _refresh(self) -> None:
+        """Update the status bar's queue figures; a failure here is logged, never raised at the
+        counter after it already has its outcome (the next refresh catches up)."""
         for till in self.tills.values():
-            refresh_queue_state(self.store, till.account_id, till.monitor)
+            try:
+                refresh_queue_state(self.store, till.account_id, till.monitor)
+            except Exception:
+                log.exception("queue figures of %s not refreshed", till.account_id)
 
     def _notify(self) -> None:
         state = self.state
