@@ -57,3 +57,17 @@ def test_admin_endpoints_drive_a_whole_flow(sandbox, shop):
     # none of this is in the contract the sandbox serves
     served = requests.get(sandbox.url + "/openapi.json", timeout=TIMEOUT).json()
     assert not any(path.startswith("/_sandbox") for path in served["paths"])
+
+
+def test_admin_voucher_outside_the_signable_range_is_refused_before_it_exists(sandbox, shop):
+    """A signed code holds expiry as u32 unix seconds: a voucher it cannot sign is a 422, not a
+    500 after the voucher was already created."""
+    admin = sandbox.url + "/_sandbox"
+    for expires_at in ("2150-01-01T00:00:00Z", "9999-12-31T23:59:59-23:59", "1990-01-01T00:00:00Z"):
+        reply = requests.post(
+            admin + "/vouchers",
+            json={"shop_id": shop, "face_value_cents": 500, "expires_at": expires_at},
+            timeout=TIMEOUT,
+        )
+        assert (reply.status_code, reply.json()["error"]["code"]) == (422, "invalid_request")
+    assert sandbox.store.vouchers.page(shop, None, 10)["items"] == []

@@ -10,10 +10,11 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from posapp.sandbox.errors import ApiFailure
 from posapp.sandbox.faults import FaultPlan
+from posapp.sandbox.schemas import Instant
 from posapp.sandbox.store import SandboxStore
 
 router = APIRouter(prefix="/_sandbox", include_in_schema=False)
@@ -30,7 +31,7 @@ class NewVoucher(BaseModel):
     shop_id: int
     face_value_cents: int = Field(gt=0, lt=2**32)
     balance_cents: int | None = None
-    expires_at: AwareDatetime | None = None
+    expires_at: Instant | None = None  # 2000..2099: a signed code holds u32 unix seconds
     partial_allowed: bool = False
     cancelled: bool = False
 
