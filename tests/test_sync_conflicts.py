@@ -118,3 +118,54 @@ def test_a_bug_during_sync_is_reported_and_keeps_everything(rig):
     assert not report.ok and report.error == "internal"
     (item,) = rig.store.call(outbox.next_items, rig.till.account_id, 10)
     assert item.redemption_id == taken.redemption_id
+
+
+def _queue_offline(rig, n):
+    vouchers = [rig.voucher(100) for _ in range(n)]
+    assert rig.sync.run().ok
+    rig.offline()
+    ids = [rig.policy.submit(v["code"], confirmed=True).redemption_id for v in vouchers]
+    rig.till.monitor.synced()
+    return ids
+
+
+def test_a_401_between_two_batches_keeps_the_rest_queued(rig, tmp_path):
+    small = make_till(rig.server, rig.shop_id, tmp_path / "small.sqlite3", rig.clock)
+    small.sync.batch_size = 2
+    ids = _queue_offline(small, 5)
+    client, real_call = small.till.client, small.till.client._call
+
+    def revoke_after_the_first_batch(method, path, **kw):
+        result = real_call(method, path, **kw)
+        if path.endswith("/batch"):
+            rig.server.store.revoke_till(small.till.account.till_id)
+        return result
+
+    client._call = revoke_after_the_first_batch
+    report = small.sync.run()
+    assert report.needs_pairing and report.accepted == 2 and report.pending_left == 3
+    left = [i.redemption_id for i in small.store.call(outbox.next_items, small.till.account_id, 9)]
+    assert left == ids[2:]
+    assert sorted(r["redemption_id"] for r in rig.on_sandbox()) == sorted(ids[:2])
+    small.close()
+
+
+def test_a_batch_answered_with_fewer_results_than_items_loses_nothing(rig):
+    ids = _queue_offline(rig, 3)
+    client, real_call = rig.till.client, rig.till.client._call
+
+    def short_answer(method, path, **kw):
+        raw = real_call(method, path, **kw)  # the platform applied all three
+        if path.endswith("/batch"):
+            raw["results"] = raw["results"][:-1]
+        return raw
+
+    client._call = short_answer
+    report = rig.sync.run()
+    assert not report.ok and report.pending_left == 3 and report.conflicts == 0
+    assert {r.state for r in rig.store.call(ledger.recent)} == {"pending"}
+    client._call = real_call
+    report = rig.sync.run()  # replays: each applied once, each settled
+    assert report.ok and report.accepted == 3
+    remote = rig.on_sandbox()
+    assert sorted(r["redemption_id"] for r in remote) == sorted(ids) and len(remote) == 3
