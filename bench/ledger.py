@@ -272,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sync", type=int, default=10_000)
     parser.add_argument("--unbatched", type=int, default=10_000)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--out", type=Path, default=RESULTS, help="where to write (partial runs: not the default)"
+    )
     args = parser.parse_args(argv)
     results: dict = {
         "machine": f"{platform.machine()} {os.cpu_count()} cpu, Python {platform.python_version()}",
@@ -286,12 +289,12 @@ def main(argv: list[str] | None = None) -> int:
             results.update(bench_sync(folder, args.sync, args.unbatched))
         if args.rows:
             results.update(bench_totals(folder, args.rows))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     width = max(len(k) for k in results)
     for key, value in results.items():
         print(f"{key:<{width}}  {value}")
-    print(f"written {RESULTS.relative_to(ROOT)}")
+    print(f"written {args.out}")
     return 0
 
 
