@@ -151,6 +151,34 @@ def test_request_in_flight_answers_409(sandbox, shop, till):
     assert till.redeem(body).headers["Idempotent-Replayed"] == "true"
 
 
+def test_in_flight_guard_holds_for_any_spelling_of_the_id(sandbox, shop, till):
+    """A batch item naming the in-flight id in braces or upper case is the same request."""
+    voucher = sandbox.store.create_voucher(shop, 1000)
+    body = till.body(voucher["code"], 1000, offline=True)
+    entered, release = threading.Event(), threading.Event()
+
+    def hold(_rid: str) -> None:
+        entered.set()
+        release.wait(10)
+
+    sandbox.store.desk.on_redeem_started = hold
+    results = {}
+    worker = threading.Thread(target=lambda: results.setdefault("first", till.redeem(body)))
+    worker.start()
+    assert entered.wait(10)
+    sandbox.store.desk.on_redeem_started = None
+    rid = body["redemption_id"]
+    for spelling in ("{" + rid + "}", rid.upper(), uuid.UUID(rid).hex):
+        item = {**body, "redemption_id": spelling}
+        reply = till.post("/v1/redemptions/batch", json={"items": [item]}).json()["results"][0]
+        assert (reply["outcome"], reply["error"]["code"]) == ("rejected", "request_in_flight")
+        assert reply["redemption_id"] == spelling
+    release.set()
+    worker.join(10)
+    assert results["first"].status_code == 201
+    assert len(sandbox.store.list_redemptions()) == 1
+
+
 def test_business_refusals(sandbox, shop, till, clock):
     store = sandbox.store
     other_shop = store.create_shop("Macelleria De Santis", "Galatina")

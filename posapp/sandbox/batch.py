@@ -60,7 +60,7 @@ def run_item(store: SandboxStore, till: dict[str, Any], item: Any) -> dict[str, 
     if not store.is_shop_till(body.till_id, till["shop_id"]):
         return _rejected(redemption_id, "invalid_request", "till_id is no till of this shop")
     try:
-        with store.desk.claim(redemption_id):
+        with store.desk.claim(str(body.redemption_id)):
             redemption, _ = store.desk.redeem(to_input(body), till["shop_id"], batch=True)
     except ApiFailure as failure:
         return _rejected(redemption_id, failure.code, failure.message)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -115,8 +116,12 @@ class RedemptionDesk:
 
     @contextmanager
     def claim(self, redemption_id: str) -> Iterator[None]:
-        """Mark an id in flight for the duration; a second claim meanwhile is 409."""
-        key = redemption_id.lower()
+        """Mark an id in flight for the duration; a second claim meanwhile is 409. One UUID in
+        any spelling (case, braces, no dashes) is one id."""
+        try:
+            key = str(uuid.UUID(redemption_id))
+        except ValueError:
+            key = redemption_id.lower()
         with self._lock:
             if key in self._in_flight:
                 raise ApiFailure(409, "request_in_flight")
