@@ -177,6 +177,8 @@ def test_in_flight_guard_holds_for_any_spelling_of_the_id(sandbox, shop, till):
     worker.join(10)
     assert results["first"].status_code == 201
     assert len(sandbox.store.list_redemptions()) == 1
+    for spelling in ("{" + rid.upper() + "}", uuid.UUID(rid).hex):  # GET and void find it too
+        assert till.get(f"/v1/redemptions/{spelling}").json()["redemption_id"] == rid
 
 
 def test_business_refusals(sandbox, shop, till, clock):

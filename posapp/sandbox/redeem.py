@@ -28,6 +28,15 @@ from posapp.sandbox.vouchers import VOUCHER_SEQ
 FUTURE_SLACK = timedelta(minutes=5)
 
 
+def id_key(redemption_id: str) -> str:
+    """The stored form of a redemption id: one UUID in any spelling (case, braces, no dashes)
+    is one id."""
+    try:
+        return str(uuid.UUID(redemption_id.strip()))
+    except ValueError:
+        return redemption_id.lower()
+
+
 @dataclass(frozen=True)
 class RedeemInput:
     """A RedeemRequest in canonical form: the thing idempotency compares."""
@@ -43,7 +52,7 @@ class RedeemInput:
     def canonical(self) -> dict[str, Any]:
         code = canonical_plain(self.voucher_code) or self.voucher_code
         return {
-            "redemption_id": self.redemption_id.lower(),
+            "redemption_id": id_key(self.redemption_id),
             "voucher_code": code,
             "amount_cents": self.amount_cents,
             "currency": self.currency,
@@ -118,10 +127,7 @@ class RedemptionDesk:
     def claim(self, redemption_id: str) -> Iterator[None]:
         """Mark an id in flight for the duration; a second claim meanwhile is 409. One UUID in
         any spelling (case, braces, no dashes) is one id."""
-        try:
-            key = str(uuid.UUID(redemption_id))
-        except ValueError:
-            key = redemption_id.lower()
+        key = id_key(redemption_id)
         with self._lock:
             if key in self._in_flight:
                 raise ApiFailure(409, "request_in_flight")
@@ -140,7 +146,7 @@ class RedemptionDesk:
         batch: an offline fact the voucher cannot cover). 422 idempotency_key_reused if the id is
         known with another body."""
         body_hash = req.body_hash()
-        rid = req.redemption_id.lower()
+        rid = id_key(req.redemption_id)
         with self.db.write() as conn:
             old = conn.execute(
                 "SELECT * FROM redemptions WHERE redemption_id = ?", (rid,)
@@ -203,7 +209,7 @@ class RedemptionDesk:
             self.db.connection()
             .execute(
                 "SELECT * FROM redemptions WHERE redemption_id = ? AND shop_id = ?",
-                (redemption_id.lower(), shop_id),
+                (id_key(redemption_id), shop_id),
             )
             .fetchone()
         )
@@ -215,7 +221,7 @@ class RedemptionDesk:
         self, redemption_id: str, shop_id: int, reason: str, voided_at: datetime
     ) -> dict[str, Any]:
         """Void an accepted redemption within the window; the balance comes back exactly once."""
-        rid = redemption_id.lower()
+        rid = id_key(redemption_id)
         with self.db.write() as conn:
             row = conn.execute(
                 "SELECT * FROM redemptions WHERE redemption_id = ? AND shop_id = ?",
