@@ -214,6 +214,9 @@ def test_plain_http_only_on_loopback():
         "https://a.b:99999",
         "no url at all",
         None,
+        "https://till:secret@buoni.example.it",
+        "https://buoni.example.it/api?x=1",
+        "https://buoni.example.it/api#v1",
     )
     for url in bad:
         with pytest.raises(InvalidApiUrl) as info:

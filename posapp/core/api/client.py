@@ -77,6 +77,10 @@ class ApiClient:
             raise InvalidApiUrl("the API URL is malformed") from None
         if parts.scheme not in ("http", "https") or not host:
             raise InvalidApiUrl("the API URL must be http(s)://host[:port][/path]")
+        if parts.username is not None or parts.query or parts.fragment:
+            # user:password would replace the bearer token (and reach logs); a query or fragment
+            # would swallow every path appended to the base URL
+            raise InvalidApiUrl("the API URL holds no user, query or fragment")
         if parts.scheme == "http" and not _is_loopback(host):
             # the till token must never cross a network in clear: plain http is for a sandbox here
             raise InvalidApiUrl("the platform must be reached over https (http only on loopback)")
