@@ -202,6 +202,20 @@ def test_paging_without_progress_is_refused(canned) -> None:
         list(_client(canned).iter_vouchers())
 
 
+def test_a_netrc_entry_never_replaces_or_adds_credentials(canned, tmp_path, monkeypatch) -> None:
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login shop password netrc-secret\n", encoding="utf-8")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    canned.answer(401, _error("unauthorized"))
+    with pytest.raises(UnauthorizedError):
+        _client(canned).whoami()
+    assert canned.seen[-1][2]["Authorization"] == f"Bearer {TOKEN}"
+    with pytest.raises(UnauthorizedError):
+        ApiClient(canned.url).health()
+    assert "Authorization" not in canned.seen[-1][2]
+
+
 def test_plain_http_only_on_loopback():
     """The till token never crosses a network in clear: http is for a sandbox on this computer."""
     for url in ("http://127.0.0.1:8765", "http://localhost:1", "http://[::1]:8080", "https://a.b"):

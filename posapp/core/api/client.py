@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
+import requests.auth
 import urllib3.exceptions
 
 from posapp import __version__
@@ -261,6 +262,7 @@ class ApiClient:
                 verify=True,
                 allow_redirects=False,
                 stream=True,
+                auth=_NO_NETRC,
             ) as response:
                 body = _read_body(response, deadline)
                 return response.status_code, response.headers.get("Retry-After"), body
@@ -313,6 +315,18 @@ class ApiClient:
             self.observer(ok, elapsed)
         except Exception:
             log.exception("connectivity observer failed")
+
+
+class _KeepHeaders(requests.auth.AuthBase):
+    """An explicit auth that changes nothing: with none, requests reads ~/.netrc and would send
+    that password (Basic) to the platform, instead of the bearer token or on unauthenticated
+    calls."""
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        return request
+
+
+_NO_NETRC = _KeepHeaders()
 
 
 def _checked_token(token: Any, where: str) -> str:
