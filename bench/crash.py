@@ -85,8 +85,30 @@ class _Child:
             self._reader.join(10)
 
 
-def run_crash(kills: int, folder: Path, seed: int = 1, max_wait_s: float = 0.3) -> dict:
-    """The whole experiment; returns {kills, acknowledged, lost, duplicated, integrity_failures}."""
+def _till_view(db: Path) -> tuple[dict[str, str], int, int]:
+    """(redemption id -> ledger state, outbox rows left, open conflicts) in the till's file."""
+    conn = sqlite3.connect(db)
+    try:
+        states = dict(conn.execute("SELECT redemption_id, state FROM ledger"))
+        left = conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0]
+        conflicts = conn.execute(
+            "SELECT COUNT(*) FROM conflicts WHERE acknowledged_at IS NULL"
+        ).fetchone()[0]
+        return states, left, conflicts
+    finally:
+        conn.close()
+
+
+def run_crash(
+    kills: int,
+    folder: Path,
+    seed: int = 1,
+    max_wait_s: float = 0.3,
+    background_sync: bool = True,
+) -> dict:
+    """The whole experiment; returns {kills, acknowledged, lost, duplicated, integrity_failures}
+    and the till's own books against the platform's (unknown_to_till, state_mismatches,
+    left_in_outbox, open_conflicts: all 0 when nothing went astray)."""
     rng = random.Random(seed)
     server = SandboxServer(
         folder / "sandbox", fresh=True, faults=True, platform_id="crash", seed_demo=False
@@ -133,6 +155,7 @@ def run_crash(kills: int, folder: Path, seed: int = 1, max_wait_s: float = 0.3) 
                 "codes": codes,
                 "start": start,
                 "seed": rng.randrange(2**31),
+                "background_sync": background_sync,
             }
             child = _Child(setup)
             if not child.ready.wait(30):
@@ -171,6 +194,9 @@ def run_crash(kills: int, folder: Path, seed: int = 1, max_wait_s: float = 0.3) 
         lost = [rid for rid in acked if status.get(rid) != "accepted"]
         duplicated = sum(1 for n in accepted_by_voucher.values() if n > 1)
         duplicated += sum(1 for n in by_id.values() if n > 1)
+        states, left, open_conflicts = _till_view(db)
+        unknown = [rid for rid in status if rid not in states]
+        mismatched = [rid for rid, st in status.items() if rid in states and states[rid] != st]
         return {
             "kills": done_kills,
             "acknowledged": len(acked),
@@ -179,7 +205,13 @@ def run_crash(kills: int, folder: Path, seed: int = 1, max_wait_s: float = 0.3) 
             "integrity_failures": integrity_failures,
             "codes_scanned": start,
             "on_platform": len(remote),
+            "unknown_to_till": len(unknown),
+            "state_mismatches": len(mismatched),
+            "left_in_outbox": left,
+            "open_conflicts": open_conflicts,
+            "background_sync": background_sync,
             "lost_ids": lost[:10],
+            "mismatched_ids": mismatched[:10],
         }
     finally:
         server.stop()
@@ -198,7 +230,18 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     for key, value in result.items():
         print(f"{key:<20} {value}")
-    ok = result["lost"] == 0 and result["duplicated"] == 0 and result["integrity_failures"] == 0
+    ok = not any(
+        result[k]
+        for k in (
+            "lost",
+            "duplicated",
+            "integrity_failures",
+            "unknown_to_till",
+            "state_mismatches",
+            "left_in_outbox",
+            "open_conflicts",
+        )
+    )
     return 0 if ok else 1
 
 

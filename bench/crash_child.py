@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import random
 import sys
+import threading
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -46,6 +48,27 @@ class MemoryKeyring(KeyringBackend):
         self.items.pop((service, username), None)
 
 
+def _start_background_sync(store: Store, account, tokens: TokenStore, seed: int) -> None:
+    """A second sync engine on its own connection, as PosService's loop runs beside the counter:
+    the counter's online attempt of an id and a sync batch carrying that id race for real."""
+    client = client_for(account, tokens, timeout=(0.5, 1.0))
+    engine = SyncEngine(
+        store,
+        Till(account, client, ConnectivityMonitor()),
+        max_attempts=2,
+        base_delay_s=0.05,
+        max_delay_s=0.2,
+    )
+    rng = random.Random(seed)
+
+    def loop() -> None:
+        while True:
+            engine.run()
+            time.sleep(rng.uniform(0.0, 0.05))
+
+    threading.Thread(target=loop, name="background-sync", daemon=True).start()
+
+
 def main() -> int:
     setup = json.loads(sys.stdin.readline())
     keyring.set_keyring(MemoryKeyring())
@@ -61,6 +84,8 @@ def main() -> int:
     policy = RedeemPolicy(store, [till], caps)
     sync = SyncEngine(store, till, max_attempts=2, base_delay_s=0.05, max_delay_s=0.2)
     rng = random.Random(setup["seed"])
+    if setup.get("background_sync"):
+        _start_background_sync(store, account, tokens, rng.randrange(2**31))
     print("READY", flush=True)
     sync.run()
     codes: list[str] = setup["codes"]

@@ -27,3 +27,8 @@ def test_hundred_kills_lose_nothing_and_duplicate_nothing(tmp_path):
     assert result["duplicated"] == 0, result
     assert result["integrity_failures"] == 0, result
     assert result["on_platform"] >= result["acknowledged"]
+    # the till's own books agree with the platform's: nothing it does not know, no state that
+    # differs (an accepted one shown as a conflict), nothing stuck, no false conflict
+    assert result["unknown_to_till"] == 0, result
+    assert result["state_mismatches"] == 0, result
+    assert result["left_in_outbox"] == 0 and result["open_conflicts"] == 0, result
