@@ -101,3 +101,19 @@ def test_an_overlapping_download_of_a_voucher_not_yet_cached_is_capped_too(rig):
     rig.server.store.desk.void(during[0].redemption_id, rig.shop_id, "test", rig.clock.now())
     assert rig.sync.run().ok  # a later, fresher page raises it again (the void restored 600)
     assert _cached_balance(rig, v["voucher_id"]) == 1000
+
+
+def test_an_online_lookup_that_learns_worse_news_updates_the_cache_at_once(rig, tmp_path):
+    spent, cancelled = rig.voucher(1000), rig.voucher(1000)
+    assert rig.sync.run().ok  # both cached as valid, 10 euros
+    other = make_till(rig.server, rig.shop_id, tmp_path / "other.sqlite3", rig.clock, None, "C2")
+    assert isinstance(other.policy.submit(spent["code"], confirmed=True), AcceptedOnline)
+    other.close()
+    rig.server.store.cancel_voucher(cancelled["voucher_id"])
+    assert rig.policy.submit(spent["code"]).reason == "refused.voucher_used"
+    assert rig.policy.submit(cancelled["code"]).reason == "refused.voucher_cancelled"
+    rig.offline()  # the line drops before any download: the customer tries again
+    assert rig.policy.submit(spent["code"], confirmed=True).reason == "refused.voucher_used"
+    assert rig.policy.submit(cancelled["code"], confirmed=True).reason == (
+        "refused.voucher_cancelled"
+    )

@@ -159,9 +159,9 @@ class RedeemPolicy:
     def _online(
         self, till: Till, info: VoucherInfo, amount: int | None, confirmed: bool, now: datetime
     ) -> Outcome:
+        pending = self.store.call(tx.note_lookup, till.account_id, info)
         if info.status not in USABLE:
             return Refused(STATUS_REASONS.get(info.status, "refused.voucher_used"))
-        pending = self.store.call(ledger.voucher_pending_cents, till.account_id, info.voucher_id)
         available = info.balance_cents - pending
         if available <= 0:
             return Refused("offline.already_redeemed_here" if pending else "refused.voucher_used")

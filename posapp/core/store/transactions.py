@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from posapp.core.api.models import BatchItemResult, RedeemRequest, Redemption
+from posapp.core.api.models import BatchItemResult, RedeemRequest, Redemption, VoucherInfo
 from posapp.core.clock import utc_iso
 from posapp.core.store import cache, ledger, outbox
 from posapp.core.store.db import transaction
@@ -49,6 +49,27 @@ def record_txn(
                 return refusal
         ledger.insert_pending(conn, account_id, voucher_id, req)
     return None
+
+
+def note_lookup(conn, account_id: str, info: VoucherInfo) -> int:
+    """The platform just told us a voucher's balance and status. If that is worse than the
+    cache (used, cancelled or spent elsewhere), the cache follows at once: the line may drop
+    before the next download, and offline acceptance must not trust the old figure. Returns this
+    till's pending cents on the voucher."""
+    pending = ledger.voucher_pending_cents(conn, account_id, info.voucher_id)
+    cached = cache.get_voucher(conn, account_id, info.voucher_id)
+    if cached is None:
+        return pending
+    closed = info.status not in ("valid", "partly_used") and info.status != cached.status
+    if info.balance_cents < cached.server_balance_cents or closed:
+        with transaction(conn):
+            cache.set_server_balance(conn, account_id, info.voucher_id, info.balance_cents)
+            if closed:
+                conn.execute(
+                    "UPDATE vouchers SET status = ? WHERE account_id = ? AND voucher_id = ?",
+                    (info.status, account_id, info.voucher_id),
+                )
+    return pending
 
 
 def drop_txn(conn, redemption_id: str, code: str, message: str) -> None:
