@@ -121,3 +121,13 @@ def test_a_failing_listener_does_not_break_the_caller_or_the_others():
     m.record(False, 0.1)  # must not raise into the API client or sync
     m.synced()
     assert [s.online for s in seen] == [False, True]
+
+
+def test_an_answer_exactly_at_the_slow_threshold_is_not_slow():
+    m = _monitor()  # slow = 2.0 s
+    for _ in range(5):
+        m.record(True, 2.0)
+    assert m.online
+    m.record(True, 2.001)
+    m.record(True, 2.001)
+    assert not m.online

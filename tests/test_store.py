@@ -177,3 +177,24 @@ def test_a_damaged_file_is_a_clear_error(tmp_path):
     with pytest.raises(StoreError) as info:
         Store(path)
     assert info.value.code == "db_corrupt"
+
+
+def test_v3_file_gains_learned_balances_and_keeps_its_cache(tmp_path):
+    path = tmp_path / "v3.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert schema.migrate(conn, target=3) == 3
+    conn.execute(
+        "INSERT INTO vouchers VALUES ('acct', 7, 'CODE', 1, 'valid', 1000, 1000, 'EUR', NULL, 1, "
+        "'2026-11-26T09:00:00.000Z')"
+    )
+    conn.close()
+    with Store(path) as store:
+        assert store.call(schema.version) == schema.LATEST == 4
+        assert (
+            store.call(lambda c: c.execute("SELECT COUNT(*) FROM learned_balances").fetchone())[0]
+            == 0
+        )
+        from posapp.core.store import cache
+
+        assert store.call(cache.get_voucher, "acct", 7).server_balance_cents == 1000
+        assert store.call(cache.learned_counter, "acct") == 0
