@@ -155,3 +155,28 @@ def test_a_boolean_is_not_an_amount(rig):
     v = rig.voucher(1000, partial_allowed=True)
     outcome = rig.policy.submit(v["code"], True, confirmed=True)
     assert isinstance(outcome, Refused) and outcome.reason == "refused.invalid_amount"
+
+
+def test_a_void_racing_a_sync_that_made_it_a_conflict_is_refused_not_queued(rig, tmp_path):
+    v = rig.voucher(1000)
+    assert rig.sync.run().ok
+    rig.offline()
+    taken = rig.policy.submit(v["code"], confirmed=True)
+    assert isinstance(taken, AcceptedOffline)
+    other = make_till(rig.server, rig.shop_id, tmp_path / "other.sqlite3", rig.clock, None, "C2")
+    assert isinstance(other.policy.submit(v["code"], confirmed=True), AcceptedOnline)
+    other.close()
+    reports = []
+
+    def sync_first():  # the background sync settles it between the check and the queueing
+        if not reports:
+            reports.append(rig.sync.run())
+
+    policy = _policy(rig, "queue_void_txn", sync_first)
+    outcome = policy.void(taken.redemption_id, "mistake")
+    assert reports[0].conflicts == 1
+    assert isinstance(outcome, Refused) and outcome.reason == "refused.not_voidable"
+    assert rig.store.call(outbox.next_items, rig.till.account_id, 10) == []
+    rig.sync.run()
+    assert len(rig.store.call(outbox.conflicts)) == 1  # no second, not_voidable conflict
+    assert rig.store.call(ledger.get, taken.redemption_id).state == "conflict"

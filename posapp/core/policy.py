@@ -285,7 +285,8 @@ class RedeemPolicy:
                             tx.queue_void_txn, row.account_id, redemption_id, reason, _ms(now)
                         )
                 return Voided(redemption_id, queued=False)
-        self.store.call(tx.queue_void_txn, row.account_id, redemption_id, reason, _ms(now))
+        if not self.store.call(tx.queue_void_txn, row.account_id, redemption_id, reason, _ms(now)):
+            return Refused("refused.not_voidable")  # a sync settled it meanwhile
         return Voided(redemption_id, queued=True)
 
     # -- helpers -------------------------------------------------------------------------------

@@ -84,13 +84,19 @@ def settle_txn(conn, account_id: str, result: Redemption, now: datetime) -> None
         settle_online(conn, account_id, result, now)
 
 
-def queue_void_txn(conn, account_id: str, redemption_id: str, reason: str, when: datetime) -> None:
+def queue_void_txn(conn, account_id: str, redemption_id: str, reason: str, when: datetime) -> bool:
+    """Queue a void behind its redemption; False (nothing written) if meanwhile the redemption
+    stopped being voidable (a sync made it a conflict, or it was voided already)."""
     with transaction(conn):
-        conn.execute(
-            "UPDATE ledger SET voided_at = ?, void_reason = ? WHERE redemption_id = ?",
+        cur = conn.execute(
+            "UPDATE ledger SET voided_at = ?, void_reason = ? WHERE redemption_id = ? "
+            "AND state IN ('pending', 'accepted') AND voided_at IS NULL",
             (utc_iso(when), reason, redemption_id),
         )
+        if cur.rowcount != 1:
+            return False
         outbox.enqueue_void(conn, account_id, redemption_id, reason, when)
+    return True
 
 
 def queue_figures(conn, account_id: str):
