@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 # ruff: noqa: F811 - pytest fixtures are imported from tests.support.sandbox
+import json
+import socket
+import time
 import uuid
 from datetime import timedelta
 
@@ -216,3 +219,21 @@ def test_other_shops_redemptions_are_invisible(sandbox, shop, till):
         _void(other, body["redemption_id"], START),
     ):
         assert (reply.status_code, reply.json()["error"]["code"]) == (404, "unknown_redemption")
+
+
+def test_a_till_that_goes_away_mid_upload_applies_nothing_and_logs_no_trace(
+    sandbox, shop, till, caplog
+):
+    voucher = sandbox.store.create_voucher(shop, 1000)
+    body = json.dumps({"items": [till.body(voucher["code"], 1000)]}).encode()
+    head = (
+        "POST /v1/redemptions/batch HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: Bearer {till.token}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body) + 500}\r\n\r\n"
+    ).encode()
+    with socket.create_connection((sandbox.host, sandbox.port), timeout=5) as sock:
+        sock.sendall(head + body)  # 500 bytes short: the till's line drops mid-upload
+    time.sleep(0.5)
+    assert sandbox.store.list_redemptions() == []
+    assert "Exception in ASGI application" not in caplog.text
+    assert till.get(f"/v1/vouchers/{voucher['code']}").json()["balance_cents"] == 1000

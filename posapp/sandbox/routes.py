@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.requests import ClientDisconnect
 
 from posapp.core.clock import utc_iso
 from posapp.sandbox import schemas as s
@@ -168,6 +169,8 @@ async def redeem_batch(request: Request, till: Till, store: Store) -> dict[str, 
     """One result per item, in order; items are validated one by one (a bad one is `rejected`)."""
     try:
         document = json.loads(await request.body())
+    except ClientDisconnect:  # the till went away mid-upload: nothing was applied, nobody to answer
+        raise ApiFailure(422, "invalid_request", "the body did not arrive whole") from None
     except (ValueError, UnicodeDecodeError):
         raise ApiFailure(422, "invalid_request", "the body is not JSON") from None
     except RecursionError:  # "[[[[...": the decoder's stack ends before the body does
