@@ -220,6 +220,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "it": "Senza connessione non si può verificare questo buono",
         "en": "This voucher cannot be checked without a connection",
     },
+    "offline.clock_went_back": {
+        "it": "L'orologio del computer è indietro: controlla data e ora, serve la connessione",
+        "en": "The computer's clock went back: check date and time; a connection is needed",
+    },
     "offline.stale_sync": {
         "it": "Nessun aggiornamento da oltre {hours} ore: serve la connessione",
         "en": "No update for more than {hours} hours: a connection is needed",

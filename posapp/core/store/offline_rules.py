@@ -84,7 +84,9 @@ def decide_offline(
     age_s = (now - last).total_seconds() if last is not None else None
     # Exactly at the cap is still accepted. A last good sync in the future means the PC's clock
     # went back: the real age is unknown, so it counts as too old until the next good sync.
-    if age_s is None or age_s > caps.max_hours_since_sync * 3600 or age_s < -CLOCK_SLACK_S:
+    if age_s is not None and age_s < -CLOCK_SLACK_S:
+        return Refused("offline.clock_went_back")
+    if age_s is None or age_s > caps.max_hours_since_sync * 3600:
         return Refused("offline.stale_sync", {"hours": _hours(caps.max_hours_since_sync)})
     used_here = ledger.voucher_active_count(conn, acct, ref.voucher_id)
     if cached is not None:
