@@ -6,31 +6,16 @@ from datetime import timedelta
 
 import pytest
 
-from posapp.core.clock import ManualClock
 from posapp.core.money import format_cents
 from posapp.core.policy import AcceptedOffline, NeedsConfirmation, Refused
-from posapp.core.settings import OfflineCaps
 from posapp.core.store import ledger, outbox
-from tests.test_sync_support import make_till, start_sandbox
-
-CAPS = OfflineCaps(
-    max_hours_since_sync=24,
-    max_value_per_redemption_cents=5_000,
-    max_pending_count=3,
-    max_pending_value_cents=6_000,
-)
+from tests.test_sync_support import offline_rig
 
 
 @pytest.fixture
 def rig(tmp_path):
-    clock = ManualClock()
-    server = start_sandbox(tmp_path / "sandbox", clock)
-    shop = server.store.create_shop("Forno Aurora", "Galatone")
-    rig = make_till(server, shop, tmp_path / "till.sqlite3", clock, CAPS)
-    rig.clock = clock
-    yield rig
-    rig.close()
-    server.stop()
+    with offline_rig(tmp_path, "Forno Aurora", "Galatone") as rig:
+        yield rig
 
 
 def _synced_offline(rig):

@@ -3,6 +3,8 @@ injection, a real till paired with it, and that till's store, policy and sync en
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,3 +84,29 @@ def make_till(
         store, till, clock, batch_size=batch_size, sleep=sleeps.append, rng=lambda: 0.5
     )
     return TillRig(server, shop_id, store, till, policy, sync, sleeps)
+
+
+# the caps the offline-policy tests run under: small enough to reach each one in a few redemptions
+OFFLINE_CAPS = OfflineCaps(
+    max_hours_since_sync=24,
+    max_value_per_redemption_cents=5_000,
+    max_pending_count=3,
+    max_pending_value_cents=6_000,
+)
+
+
+@contextmanager
+def offline_rig(folder: Path, shop_name: str, town: str) -> Iterator[TillRig]:
+    """A sandbox and one till on a manual clock (`rig.clock`), under OFFLINE_CAPS."""
+    clock = ManualClock()
+    server = start_sandbox(folder / "sandbox", clock)
+    try:
+        shop = server.store.create_shop(shop_name, town)
+        rig = make_till(server, shop, folder / "till.sqlite3", clock, OFFLINE_CAPS)
+        rig.clock = clock
+        try:
+            yield rig
+        finally:
+            rig.close()
+    finally:
+        server.stop()
