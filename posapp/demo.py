@@ -137,7 +137,9 @@ class Walk:
     def state(self, service: PosService) -> None:
         st = service.state
         online = messages.text("status.online" if st.online else "status.offline", self.lang)
-        last = st.last_good_sync.strftime("%H:%M:%S UTC") if st.last_good_sync else "-"
+        last = "-"
+        if st.last_good_sync is not None:  # shown in the shop's own time
+            last = st.last_good_sync.astimezone(_rome()).strftime("%H:%M:%S")
         self.say("state", online=online, pending=st.pending_count, last=last)
 
 
