@@ -216,6 +216,18 @@ def test_a_netrc_entry_never_replaces_or_adds_credentials(canned, tmp_path, monk
     assert "Authorization" not in canned.seen[-1][2]
 
 
+def test_a_sandbox_on_this_computer_is_never_reached_through_a_proxy(canned, monkeypatch) -> None:
+    # a proxy that answers nothing useful: had the client used it, health() would fail
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    canned.answer(200, {"status": "ok"})
+    with pytest.raises(BadResponseError):  # the canned body is not a Health: it reached canned
+        _client(canned).health()
+    assert canned.seen and canned.seen[-1][1] == "/v1/health"
+
+
 def test_plain_http_only_on_loopback():
     """The till token never crosses a network in clear: http is for a sandbox on this computer."""
     for url in ("http://127.0.0.1:8765", "http://localhost:1", "http://[::1]:8080", "https://a.b"):

@@ -90,6 +90,9 @@ class _KeepHeaders(requests.auth.AuthBase):
 
 
 _NO_NETRC = _KeepHeaders()
+# a sandbox on this computer is never reached through an HTTP(S)_PROXY from the environment
+# (requests drops None entries after merging, so these win over the environment's proxies)
+_NO_PROXY: dict[str, str | None] = {"http": None, "https": None}
 
 
 def send(
@@ -116,6 +119,7 @@ def send(
             allow_redirects=False,
             stream=True,
             auth=_NO_NETRC,
+            proxies=_NO_PROXY if _is_loopback(urlsplit(url).hostname or "") else None,
         ) as response:
             body = _read_body(response, deadline)
             return response.status_code, response.headers.get("Retry-After"), body
