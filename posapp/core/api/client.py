@@ -40,6 +40,7 @@ from posapp.core.api.transport import (
     checked_token,
     interpret,
     parse_retry_after,
+    proxies_for,
     send,
 )
 from posapp.core.clock import utc_iso
@@ -69,6 +70,7 @@ class ApiClient:
         if not (connect > 0 and read > 0):
             raise ValueError("timeouts must be positive")
         self.base_url = base_url
+        self._proxies = proxies_for(base_url)
         self.timeout = (float(connect), float(read))
         self.session = session or requests.Session()
         self.session.verify = True
@@ -216,6 +218,7 @@ class ApiClient:
                 all_headers,
                 self.timeout,
                 started,
+                self._proxies,
             )
             result = interpret(status, retry_after, body, self._token)
             ok = True

@@ -95,6 +95,11 @@ _NO_NETRC = _KeepHeaders()
 _NO_PROXY: dict[str, str | None] = {"http": None, "https": None}
 
 
+def proxies_for(base_url: str) -> dict[str, str | None] | None:
+    """The per-request proxies for a platform: none at all for a sandbox on this computer."""
+    return _NO_PROXY if _is_loopback(urlsplit(base_url).hostname or "") else None
+
+
 def send(
     session: requests.Session,
     method: str,
@@ -104,6 +109,7 @@ def send(
     headers: dict[str, str],
     timeout: tuple[float, float],
     started: float,
+    proxies: dict[str, str | None] | None = None,
 ) -> tuple[int, str | None, bytes]:
     """One request; (status, Retry-After, body), or OfflineError when the outcome is unknown."""
     deadline = started + sum(timeout)
@@ -119,7 +125,7 @@ def send(
             allow_redirects=False,
             stream=True,
             auth=_NO_NETRC,
-            proxies=_NO_PROXY if _is_loopback(urlsplit(url).hostname or "") else None,
+            proxies=proxies,
         ) as response:
             body = _read_body(response, deadline)
             return response.status_code, response.headers.get("Retry-After"), body
