@@ -5,6 +5,8 @@ from __future__ import annotations
 # ruff: noqa: F811 - pytest fixtures are imported from tests.support.sandbox
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from tests.support.sandbox import START, clock, pair, sandbox, shop, till  # noqa: F401
@@ -128,9 +130,10 @@ def test_idempotency_header_missing_or_mismatched(sandbox, shop, till):
     assert till.redeem(body, key=uuid.UUID(body["redemption_id"]).hex.upper()).status_code == 201
 
 
-def test_request_in_flight_answers_409(sandbox, shop, till):
-    voucher = sandbox.store.create_voucher(shop, 1000)
-    body = till.body(voucher["code"], 1000)
+@contextmanager
+def redeem_held_in_flight(sandbox, till, body) -> Iterator[dict]:
+    """The first redeem of `body` is held inside the sandbox while the block runs; yields the box
+    that receives its response under "first" once it is released."""
     entered, release = threading.Event(), threading.Event()
 
     def hold(_rid: str) -> None:
@@ -138,15 +141,25 @@ def test_request_in_flight_answers_409(sandbox, shop, till):
         release.wait(10)
 
     sandbox.store.desk.on_redeem_started = hold
-    results = {}
+    results: dict = {}
     worker = threading.Thread(target=lambda: results.setdefault("first", till.redeem(body)))
     worker.start()
-    assert entered.wait(10)
-    sandbox.store.desk.on_redeem_started = None
-    second = till.redeem(body)
-    assert (second.status_code, second.json()["error"]["code"]) == (409, "request_in_flight")
-    release.set()
-    worker.join(10)
+    try:
+        assert entered.wait(10)
+        sandbox.store.desk.on_redeem_started = None
+        yield results
+    finally:
+        sandbox.store.desk.on_redeem_started = None
+        release.set()
+        worker.join(10)
+
+
+def test_request_in_flight_answers_409(sandbox, shop, till):
+    voucher = sandbox.store.create_voucher(shop, 1000)
+    body = till.body(voucher["code"], 1000)
+    with redeem_held_in_flight(sandbox, till, body) as results:
+        second = till.redeem(body)
+        assert (second.status_code, second.json()["error"]["code"]) == (409, "request_in_flight")
     assert results["first"].status_code == 201
     assert till.redeem(body).headers["Idempotent-Replayed"] == "true"
 
@@ -155,26 +168,13 @@ def test_in_flight_guard_holds_for_any_spelling_of_the_id(sandbox, shop, till):
     """A batch item naming the in-flight id in braces or upper case is the same request."""
     voucher = sandbox.store.create_voucher(shop, 1000)
     body = till.body(voucher["code"], 1000, offline=True)
-    entered, release = threading.Event(), threading.Event()
-
-    def hold(_rid: str) -> None:
-        entered.set()
-        release.wait(10)
-
-    sandbox.store.desk.on_redeem_started = hold
-    results = {}
-    worker = threading.Thread(target=lambda: results.setdefault("first", till.redeem(body)))
-    worker.start()
-    assert entered.wait(10)
-    sandbox.store.desk.on_redeem_started = None
     rid = body["redemption_id"]
-    for spelling in ("{" + rid + "}", rid.upper(), uuid.UUID(rid).hex):
-        item = {**body, "redemption_id": spelling}
-        reply = till.post("/v1/redemptions/batch", json={"items": [item]}).json()["results"][0]
-        assert (reply["outcome"], reply["error"]["code"]) == ("rejected", "request_in_flight")
-        assert reply["redemption_id"] == spelling
-    release.set()
-    worker.join(10)
+    with redeem_held_in_flight(sandbox, till, body) as results:
+        for spelling in ("{" + rid + "}", rid.upper(), uuid.UUID(rid).hex):
+            item = {**body, "redemption_id": spelling}
+            reply = till.post("/v1/redemptions/batch", json={"items": [item]}).json()["results"][0]
+            assert (reply["outcome"], reply["error"]["code"]) == ("rejected", "request_in_flight")
+            assert reply["redemption_id"] == spelling
     assert results["first"].status_code == 201
     assert len(sandbox.store.list_redemptions()) == 1
     for spelling in ("{" + rid.upper() + "}", uuid.UUID(rid).hex):  # GET and void find it too
