@@ -18,34 +18,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import keyring
-from keyring.backend import KeyringBackend
 
 from posapp.core.accounts import PlatformAccount, client_for
 from posapp.core.connectivity import ConnectivityMonitor
 from posapp.core.credentials import TokenStore
+from posapp.core.memory_keyring import MemoryKeyring
 from posapp.core.policy import AcceptedOffline, AcceptedOnline, RedeemPolicy, Till
 from posapp.core.settings import OfflineCaps
 from posapp.core.store import Store
 from posapp.core.sync import SyncEngine
-
-
-class MemoryKeyring(KeyringBackend):
-    """Process memory only: the token dies with the child."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.items.pop((service, username), None)
 
 
 def _start_background_sync(store: Store, account, tokens: TokenStore, seed: int) -> None:

@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import keyring
-from keyring.backend import KeyringBackend
 
 from posapp.core import messages
 from posapp.core.accounts import AccountDirectory
 from posapp.core.credentials import TokenStore
+from posapp.core.memory_keyring import MemoryKeyring
 from posapp.core.money import format_cents
 from posapp.core.policy import AcceptedOffline, AcceptedOnline, NeedsConfirmation, Outcome
 from posapp.core.service import PosService
@@ -69,25 +69,6 @@ SAY = {
     ),
     "done": ("Demo completata. Dati in {path}", "Demo complete. Data in {path}"),
 }
-
-
-class _ProcessMemoryKeyring(KeyringBackend):
-    """The demo's throwaway sandbox token stays in this process: no disk, no OS keyring."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self._items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self._items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self._items.pop((service, username), None)
 
 
 class Walk:
@@ -151,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     walk = Walk(args.lang)
     workdir = args.data_dir or Path(tempfile.mkdtemp(prefix="posapp-demo-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    keyring.set_keyring(_ProcessMemoryKeyring())
+    keyring.set_keyring(MemoryKeyring())  # the sandbox token: this process only
     run(walk, workdir)
     return 0
 

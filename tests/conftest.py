@@ -7,7 +7,7 @@ import os
 import keyring
 import pytest
 
-from tests.support.memory_keyring import MemoryKeyring
+from posapp.core.memory_keyring import MemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import keyring
@@ -11,8 +14,8 @@ from keyring.backends import chainer, fail, null
 
 from posapp.core import credentials
 from posapp.core.credentials import CredentialsUnavailable, TokenStore, check_available
+from posapp.core.memory_keyring import MemoryKeyring
 from posapp.core.settings import Settings
-from tests.support.memory_keyring import MemoryKeyring
 
 TOKEN = "tok_9f8e7d6c5b4a39281706f5e4d3c2b1a0"
 
@@ -137,3 +140,22 @@ def test_bad_arguments_are_clear() -> None:
         store.set("galatina", "")
     with pytest.raises(ValueError):
         store.get("  ")
+
+
+def test_the_memory_keyring_is_never_picked_by_itself() -> None:
+    """Importing the demo (and its in-memory keyring) must not make memory the till's keyring."""
+    probe = (
+        "import posapp.demo, posapp.core.memory_keyring, keyring;"
+        "from posapp.core import credentials;"
+        "print(type(keyring.get_keyring()).__name__, credentials.is_available())"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON_KEYRING")}
+    env["XDG_CONFIG_HOME"] = "/nonexistent"  # no keyringrc of this machine
+    env["DBUS_SESSION_BUS_ADDRESS"] = "disabled:"  # no Secret Service either
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    backend, available = out.stdout.split()
+    assert backend != "MemoryKeyring"
+    assert available == "False"
