@@ -109,7 +109,7 @@ def test_status_bar_shows_offline_pending_and_age(fake, qtbot):
 
 
 def test_language_switch_changes_every_text_at_once(fake, qtbot):
-    service, counter = fake
+    _service, counter = fake
     window = counter.window
     window.set_language("en")
     try:
@@ -123,7 +123,7 @@ def test_language_switch_changes_every_text_at_once(fake, qtbot):
 
 
 def test_keys_f1_help_and_esc_back(fake, qtbot):
-    service, counter = fake
+    _service, counter = fake
     counter.window.show()
     counter.window.activateWindow()
     qtbot.waitActive(counter.window)
