@@ -161,8 +161,11 @@ def test_void_restores_balance_once(sandbox, shop, till, clock):
     second = _void(till, body["redemption_id"], clock.now(), reason="again")
     assert second.json() == first.json()
     assert sandbox.store.get_voucher(voucher["voucher_id"])["balance_cents"] == 5000
-    replay = till.redeem(body)
-    assert (replay.status_code, replay.json()["status"]) == (201, "voided")
+    replay = till.redeem(body)  # a replay answers the first result (IETF, Stripe): accepted
+    assert (replay.status_code, replay.json()["status"]) == (201, "accepted")
+    assert replay.json()["voided_at"] is None
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert till.get(f"/v1/redemptions/{body['redemption_id']}").json()["status"] == "voided"
     assert sandbox.store.get_voucher(voucher["voucher_id"])["balance_cents"] == 5000
 
 
@@ -183,28 +186,6 @@ def test_void_window_and_rules(sandbox, shop, till, clock):
     unknown = _void(till, str(uuid.uuid4()), clock.now())
     assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "unknown_redemption")
     assert store.get_voucher(voucher["voucher_id"])["balance_cents"] == 4000
-
-
-def test_void_cannot_be_dated_before_the_redemption(sandbox, shop, till, clock):
-    """The window is occurred_at..voided_at: a voided_at before the redemption (or a redemption
-    dated in the future) must not open it for ever."""
-    store = sandbox.store
-    voucher = store.create_voucher(shop, 5000, partial_allowed=True)
-    old = till.body(voucher["code"], 1000, occurred_at=clock.now())
-    till.redeem(old)
-    ahead = till.body(voucher["code"], 1000, occurred_at=clock.now() + timedelta(days=300))
-    assert till.redeem(ahead).status_code == 201
-    clock.advance(timedelta(days=3))
-    backdated = _void(till, old["redemption_id"], START - timedelta(days=1))
-    assert (backdated.status_code, backdated.json()["error"]["code"]) == (422, "invalid_request")
-    early = _void(till, ahead["redemption_id"], clock.now())
-    assert (early.status_code, early.json()["error"]["code"]) == (422, "invalid_request")
-    assert store.get_voucher(voucher["voucher_id"])["balance_cents"] == 3000
-    # a till clock stepped back a little between the redemption and its undo is fine
-    recent = till.body(voucher["code"], 500, occurred_at=clock.now())
-    till.redeem(recent)
-    assert _void(till, recent["redemption_id"], clock.now() - timedelta(minutes=2)).ok
-    assert store.get_voucher(voucher["voucher_id"])["balance_cents"] == 3000
 
 
 def test_other_shops_redemptions_are_invisible(sandbox, shop, till):

@@ -6,6 +6,7 @@ from __future__ import annotations
 # ruff: noqa: F811 - pytest fixtures are imported from tests.support.sandbox
 from datetime import UTC, datetime, timedelta
 
+from posapp.core.clock import utc_iso
 from posapp.core.codes import VoucherRef, parse_code
 from posapp.core.keys import KeySet
 from posapp.sandbox.server import SandboxServer
@@ -101,10 +102,14 @@ def test_daily_summary_across_tills_by_hour(sandbox, shop, till, clock):
         (second, datetime(2026, 11, 26, 23, 30, tzinfo=UTC), 700),  # next local day
         (till, datetime(2026, 11, 25, 22, 59, tzinfo=UTC), 300),  # 23:59 the day before
     ]
-    for who, when, amount in sales:
+    for who, when, amount in sales:  # online: the platform's clock says when, not the till's
         voucher = store.create_voucher(shop, amount)
-        reply = who.redeem(who.body(voucher["code"], amount, occurred_at=when))
+        clock.set(when)
+        lying = START + timedelta(days=400)  # the till's claim is informational only
+        reply = who.redeem(who.body(voucher["code"], amount, occurred_at=lying))
         assert reply.status_code == 201, reply.text
+        assert reply.json()["recorded_at"] == utc_iso(when)
+    clock.set(START)
     voided = store.create_voucher(shop, 4000)
     body = till.body(voided["code"], 4000, occurred_at=clock.now())
     till.redeem(body)
@@ -129,6 +134,8 @@ def test_daily_summary_across_tills_by_hour(sandbox, shop, till, clock):
             {"hour": 9, "count": 2, "total_cents": 1500},
             {"hour": 16, "count": 1, "total_cents": 2000},
         ],
+        "by_operator": [{"operator": "", "count": 3, "total_cents": 3500}],
+        "totals": [{"currency": "EUR", "count": 3, "total_cents": 3500}],
     }
     today = till.get("/v1/shop/summary").json()
     assert today["date"] == "2026-11-26"

@@ -26,6 +26,8 @@ def test_health_needs_no_token(sandbox):
         "server_time": "2026-11-26T09:00:00.000Z",
         "platform_id": "puglia-demo",
         "api_version": "1",
+        "max_offline_age_hours": 72.0,
+        "void_window_minutes": 15.0,
     }
 
 

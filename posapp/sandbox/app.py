@@ -23,6 +23,7 @@ from posapp.sandbox.faults import FaultMiddleware, FaultPlan
 from posapp.sandbox.operations import OPERATIONS
 from posapp.sandbox.routes import router
 from posapp.sandbox.store import SandboxStore
+from posapp.sandbox.timebounds import ServerTimeMiddleware
 
 CONTRACT_PATH = Path(__file__).resolve().parent.parent / "contract" / "openapi-v1.json"
 TITLE = "posapp merchant API"
@@ -118,6 +119,10 @@ def create_app(
     install_error_handlers(app)
     if faults.enabled:
         app.add_middleware(FaultMiddleware, plan=faults)
+
+    # Outermost, around Starlette's own error middleware, so even a 500 carries Server-Time.
+    build_stack = app.build_middleware_stack
+    app.build_middleware_stack = lambda: ServerTimeMiddleware(build_stack(), store.clock)  # type: ignore[method-assign]
 
     @app.get("/openapi.json", include_in_schema=False)
     def contract() -> Response:

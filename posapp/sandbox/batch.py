@@ -28,6 +28,7 @@ def to_input(body: s.RedeemRequest) -> RedeemInput:
         till_id=body.till_id,
         occurred_at=body.occurred_at,
         offline=body.offline,
+        operator=body.operator,
     )
 
 

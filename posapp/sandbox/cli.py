@@ -44,6 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--faults", action="store_true", help="enable fault injection (POST /_sandbox/faults)"
     )
     parser.add_argument("--void-window-minutes", type=float, default=15.0)
+    parser.add_argument(
+        "--max-offline-age-hours",
+        type=float,
+        default=72.0,
+        help="offline items claimed older than this on arrival become conflicts (72)",
+    )
     parser.add_argument("--platform-id", default="puglia-demo")
     parser.add_argument("--platform-name", default="Piattaforma di Comunità (sandbox)")
     parser.add_argument("--qr-dir", type=Path, default=None, help="default: <data-dir>/qr")
@@ -62,6 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             platform_id=args.platform_id,
             platform_name=args.platform_name,
             void_window_minutes=args.void_window_minutes,
+            max_offline_age_hours=args.max_offline_age_hours,
         )
     except (OSError, ValueError) as exc:
         print(f"posapp-sandbox: {exc}", file=sys.stderr)

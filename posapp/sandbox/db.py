@@ -80,7 +80,11 @@ CREATE TABLE IF NOT EXISTS redemptions (
     reason_code TEXT,
     reason_message TEXT,
     voided_at TEXT,
-    void_reason TEXT
+    void_reason TEXT,
+    effective_at TEXT,
+    operator TEXT,
+    seq INTEGER,
+    void_offline INTEGER
 );
 CREATE INDEX IF NOT EXISTS redemptions_by_shop_time ON redemptions (shop_id, occurred_at);
 CREATE TABLE IF NOT EXISTS signing_keys (
@@ -94,6 +98,20 @@ CREATE TABLE IF NOT EXISTS signing_keys (
 );
 """
 
+# Columns added after the first release: an older sandbox file gets them on open.
+ADDED_COLUMNS = {
+    "redemptions": {
+        "effective_at": "TEXT",
+        "operator": "TEXT",
+        "seq": "INTEGER",
+        "void_offline": "INTEGER",
+    },
+}
+INDEXES = """
+CREATE INDEX IF NOT EXISTS redemptions_by_shop_effective ON redemptions (shop_id, effective_at);
+CREATE INDEX IF NOT EXISTS redemptions_by_seq ON redemptions (shop_id, seq);
+"""
+
 DB_FILE = "sandbox.sqlite3"
 
 
@@ -105,7 +123,14 @@ class Database:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._all: list[sqlite3.Connection] = []
-        self.connection().executescript(SCHEMA)
+        conn = self.connection()
+        conn.executescript(SCHEMA)
+        for table, columns in ADDED_COLUMNS.items():
+            have = {row["name"] for row in conn.execute(f"PRAGMA table_info({table})")}
+            for name, kind in columns.items():
+                if name not in have:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+        conn.executescript(INDEXES)
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection, opened on first use (autocommit; transactions are explicit)."""

@@ -28,6 +28,10 @@ MESSAGES: dict[str, str] = {
     "idempotency_key_reused": "this redemption id was used with another body",
     "request_in_flight": "a request with this redemption id is still being processed",
     "void_window_expired": "the redemption is too old to be voided",
+    "offline_time_out_of_bounds": (
+        "the claimed offline time lies outside what the platform can believe (before the till's"
+        " pairing or the voucher's issuance, older than the maximum offline age, or in the future)"
+    ),
     "not_voidable": "only an accepted redemption can be voided",
     "invalid_cursor": "the cursor is not one this server issued",
     "service_unavailable": "the service is temporarily unavailable",

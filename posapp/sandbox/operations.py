@@ -8,8 +8,11 @@ from __future__ import annotations
 
 OPERATIONS: dict[str, str] = {
     "health": (
-        "Liveness and identity of the platform; no token needed. `server_time` lets a till "
-        "measure its clock skew. 503 `service_unavailable` (with Retry-After) when down."
+        "Liveness and identity of the platform; no token needed. The platform is the authority "
+        "on time: `server_time` (also the `Server-Time` header of every answer, errors "
+        "included) lets a till keep a trusted time. `max_offline_age_hours` and "
+        "`void_window_minutes` are this platform's time rules. 503 `service_unavailable` (with "
+        "Retry-After) when down."
     ),
     "pair": (
         "Exchange a one-time pairing code (made in the platform's back office; also shown as a QR "
@@ -57,8 +60,16 @@ OPERATIONS: dict[str, str] = {
         "`partial_not_allowed` (the voucher must be used for its whole balance), "
         "`voucher_expired`, `voucher_cancelled`, `other_shop`, `currency_mismatch`, "
         "`invalid_amount`, or 404 `unknown_voucher`; a refusal is stored under the id (status "
-        "`refused`) and replayed like a success. An online redemption is judged at the server's "
-        "time, an `offline` one at its `occurred_at` (not later than now). `till_id` is the till "
+        "`refused`) and replayed like a success.\n\n"
+        "Time: the platform is the authority. An online redemption (`offline` false) happens "
+        "when the platform records it (`recorded_at`); its `occurred_at` is informational. An "
+        "`offline` one keeps its claimed `occurred_at` only within bounds the platform checks: "
+        "not before the till's pairing nor the voucher's issuance, not older than the "
+        "platform's maximum offline age (`max_offline_age_hours` of /v1/health) when it "
+        "arrives, and at most 5 minutes ahead of the platform's clock; outside them it is "
+        "stored as a `conflict` with reason `offline_time_out_of_bounds` (422), never applied "
+        "and never dropped. Expiry is judged at that time, and the summary's day and hour are "
+        "those of that time in Europe/Rome. `till_id` is the till "
         "that made it: the authenticated one, or another (also revoked) till of the same shop, "
         "so a till paired again still uploads what it did under its old id; else 422 "
         "`invalid_request`."
@@ -87,11 +98,17 @@ OPERATIONS: dict[str, str] = {
     "void": (
         "Void an accepted redemption of this shop (a mistake at the counter) with a reason: its "
         "amount goes back to the voucher's balance exactly once and its status becomes `voided`. "
-        "`voided_at` is when the till decided it (an offline till sends it later): it must lie "
-        "within the platform's void window after `occurred_at` (else 422 `void_window_expired`), "
-        "at most 5 minutes ahead of the server's clock and at most 5 minutes before "
-        "`occurred_at` (else 422 `invalid_request`). Voiding a voided redemption returns it "
-        "unchanged. 422 `not_voidable` for a refused or conflict one; 404 `unknown_redemption`."
+        "An online void (`offline` false, the default) happens when the platform receives it "
+        "(`voided_at` of the request is informational; the stored one is the platform's time). "
+        "An offline void (`offline` true: decided while the line was down, queued) keeps its "
+        "claimed `voided_at` only if it is not before the redemption's time (5 minutes of "
+        "skew), not older than the maximum offline age and at most 5 minutes ahead of the "
+        "platform's clock, else 422 `offline_time_out_of_bounds`. Either way the void must lie "
+        "within the platform's void window (`void_window_minutes`) after the redemption's time "
+        "(its `recorded_at` online, its bounded `occurred_at` offline), else 422 "
+        "`void_window_expired`: the till shows it to the owner as a conflict. Voiding a voided "
+        "redemption returns it unchanged. 422 `not_voidable` for a refused or conflict one; "
+        "404 `unknown_redemption`."
     ),
     "shop_vouchers": (
         "Every voucher of this shop changed after `cursor` (issued, redeemed, voided, cancelled), "
@@ -113,9 +130,12 @@ OPERATIONS: dict[str, str] = {
         "`not_before`..`not_after`."
     ),
     "summary": (
-        "The shop's day across all its tills: accepted, not voided redemptions whose "
-        "`occurred_at` falls on `date` in Europe/Rome (default: today there), counted and "
-        "totalled by till and by local hour; only tills and hours with sales are listed. 422 "
+        "The shop's day across all its tills: accepted, not voided redemptions whose time (the "
+        "platform's: `recorded_at` online, the bounded `occurred_at` offline) falls on `date` in "
+        "Europe/Rome (default: today there). `totals` has one line per currency; `count`, "
+        "`total_cents`, `by_till`, `by_hour` and `by_operator` are of `currency` (default EUR) "
+        "only, so money of two currencies is never summed. Only tills, hours and operators with "
+        "sales are listed (`operator` empty for redemptions without one). 422 "
         "`invalid_request` for a date outside 2000..2099."
     ),
 }

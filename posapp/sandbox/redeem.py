@@ -14,18 +14,17 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from posapp.core.clock import Clock, parse_utc, utc_iso
 from posapp.core.codes import canonical_plain
 from posapp.sandbox.db import Database
 from posapp.sandbox.errors import MESSAGES, ApiFailure
+from posapp.sandbox.timebounds import OUT_OF_BOUNDS, TimeRules
 from posapp.sandbox.vouchers import VOUCHER_SEQ
 
-# Till clocks drift and get stepped: a voided_at may run this far ahead of the server's clock, or
-# this far behind the redemption's own occurred_at (both come from the same till clock).
-FUTURE_SLACK = timedelta(minutes=5)
+REDEMPTION_SEQ = "redemption_seq"
 
 
 def id_key(redemption_id: str) -> str:
@@ -48,10 +47,11 @@ class RedeemInput:
     till_id: int
     occurred_at: datetime
     offline: bool
+    operator: str | None = None
 
     def canonical(self) -> dict[str, Any]:
         code = canonical_plain(self.voucher_code) or self.voucher_code
-        return {
+        canonical = {
             "redemption_id": id_key(self.redemption_id),
             "voucher_code": code,
             "amount_cents": self.amount_cents,
@@ -60,6 +60,9 @@ class RedeemInput:
             "occurred_at": utc_iso(self.occurred_at),
             "offline": self.offline,
         }
+        if self.operator is not None:  # absent keeps the hashes of older requests valid
+            canonical["operator"] = self.operator
+        return canonical
 
     def body_hash(self) -> str:
         text = json.dumps(self.canonical(), sort_keys=True, separators=(",", ":"))
@@ -84,7 +87,22 @@ def redemption_json(row: Any) -> dict[str, Any]:
         "reason_message": row["reason_message"],
         "voided_at": row["voided_at"],
         "void_reason": row["void_reason"],
+        "operator": row["operator"],
+        "payout_id": _payout_id(row),
     }
+
+
+def _payout_id(row: Any) -> int | None:
+    return row["payout_id"] if "payout_id" in row.keys() else None
+
+
+def first_result(redemption: dict[str, Any]) -> dict[str, Any]:
+    """What the first answer to this id was: a replay answers it, not the current state (as IETF
+    idempotency keys and Stripe do). Only a void changes a stored redemption afterwards, so the
+    first result of a voided one is the accepted one, without the void."""
+    if redemption["status"] != "voided":
+        return redemption
+    return {**redemption, "status": "accepted", "voided_at": None, "void_reason": None}
 
 
 def _refusal(req: RedeemInput, voucher: Any, shop_id: int, at: datetime) -> str | None:
@@ -114,10 +132,10 @@ def _refusal(req: RedeemInput, voucher: Any, shop_id: int, at: datetime) -> str 
 class RedemptionDesk:
     """Redeem, replay, void and list redemptions."""
 
-    def __init__(self, db: Database, clock: Clock, void_window: timedelta) -> None:
+    def __init__(self, db: Database, clock: Clock, rules: TimeRules) -> None:
         self.db = db
         self.clock = clock
-        self.void_window = void_window
+        self.rules = rules
         self._in_flight: set[str] = set()
         self._lock = threading.Lock()
         # Test seam: called with the redemption id once it is marked in flight, before the work.
@@ -154,17 +172,21 @@ class RedemptionDesk:
             if old is not None:
                 if old["body_hash"] != body_hash:
                     raise ApiFailure(422, "idempotency_key_reused")
-                return redemption_json(old), True
+                return first_result(redemption_json(old)), True
             now = self.clock.now()
-            # An offline redemption is judged at the moment it happened (not later than now).
-            at = min(req.occurred_at, now) if req.offline else now
             canonical = canonical_plain(req.voucher_code)
             voucher = None
             if canonical is not None:
                 voucher = conn.execute(
                     "SELECT * FROM vouchers WHERE code = ?", (canonical,)
                 ).fetchone()
-            reason = _refusal(req, voucher, shop_id, at)
+            # Online: the platform's time. Offline: the claimed time, if within the bounds the
+            # platform can check (pairing, issuance, maximum offline age, future skew).
+            at = min(req.occurred_at, now) if req.offline else now
+            reason = None
+            if req.offline and not self._offline_time_ok(conn, req, voucher, now):
+                reason = OUT_OF_BOUNDS
+            reason = reason or _refusal(req, voucher, shop_id, at)
             if reason is None:
                 balance_after = voucher["balance_cents"] - req.amount_cents
                 seq = Database.next_seq(conn, VOUCHER_SEQ)
@@ -175,12 +197,13 @@ class RedemptionDesk:
                 status = "accepted"
             else:
                 balance_after = voucher["balance_cents"] if voucher is not None else None
-                status = "conflict" if batch else "refused"
+                status = "conflict" if batch or reason == OUT_OF_BOUNDS else "refused"
             conn.execute(
                 "INSERT INTO redemptions (redemption_id, body_hash, voucher_code, voucher_id,"
                 " shop_id, amount_cents, currency, till_id, occurred_at, recorded_at, offline,"
-                " status, balance_after_cents, reason_code, reason_message)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " status, balance_after_cents, reason_code, reason_message, effective_at,"
+                " operator, seq)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     rid,
                     body_hash,
@@ -197,12 +220,23 @@ class RedemptionDesk:
                     balance_after,
                     reason,
                     MESSAGES.get(reason) if reason else None,
+                    utc_iso(at),
+                    req.operator,
+                    Database.next_seq(conn, REDEMPTION_SEQ),
                 ),
             )
             row = conn.execute(
                 "SELECT * FROM redemptions WHERE redemption_id = ?", (rid,)
             ).fetchone()
         return redemption_json(row), False
+
+    def _offline_time_ok(self, conn: Any, req: RedeemInput, voucher: Any, now: datetime) -> bool:
+        till = conn.execute(
+            "SELECT created_at FROM tills WHERE till_id = ?", (req.till_id,)
+        ).fetchone()
+        paired = parse_utc(till["created_at"]) if till is not None else None
+        issued = parse_utc(voucher["created_at"]) if voucher is not None else None
+        return self.rules.claimed_time_ok(req.occurred_at, now, paired, issued)
 
     def get(self, redemption_id: str, shop_id: int) -> dict[str, Any]:
         row = (
@@ -218,9 +252,19 @@ class RedemptionDesk:
         return redemption_json(row)
 
     def void(
-        self, redemption_id: str, shop_id: int, reason: str, voided_at: datetime
+        self,
+        redemption_id: str,
+        shop_id: int,
+        reason: str,
+        voided_at: datetime,
+        *,
+        offline: bool = False,
     ) -> dict[str, Any]:
-        """Void an accepted redemption within the window; the balance comes back exactly once."""
+        """Void an accepted redemption within the window; the balance comes back exactly once.
+
+        Online, the void happens when the platform receives it (the till's `voided_at` is
+        informational); offline, the claimed time counts if the platform can believe it: not
+        before the redemption, not older than the maximum offline age, not in the future."""
         rid = id_key(redemption_id)
         with self.db.write() as conn:
             row = conn.execute(
@@ -233,13 +277,14 @@ class RedemptionDesk:
                 return redemption_json(row)
             if row["status"] != "accepted":
                 raise ApiFailure(422, "not_voidable")
-            if voided_at > self.clock.now() + FUTURE_SLACK:
-                raise ApiFailure(422, "invalid_request", "voided_at lies in the future")
-            occurred_at = parse_utc(row["occurred_at"])
-            if voided_at < occurred_at - FUTURE_SLACK:
-                # else any old redemption could be voided with a voided_at "just after" it
-                raise ApiFailure(422, "invalid_request", "voided_at lies before the redemption")
-            if voided_at - occurred_at > self.void_window:
+            now = self.clock.now()
+            done = parse_utc(row["effective_at"] or row["recorded_at"])
+            when = voided_at if offline else now
+            if offline and not self.rules.claimed_time_ok(
+                voided_at, now, done - self.rules.future_skew
+            ):
+                raise ApiFailure(422, OUT_OF_BOUNDS)
+            if when - done > self.rules.void_window:
                 raise ApiFailure(422, "void_window_expired")
             seq = Database.next_seq(conn, VOUCHER_SEQ)
             conn.execute(
@@ -248,9 +293,9 @@ class RedemptionDesk:
                 (row["amount_cents"], seq, row["voucher_id"]),
             )
             conn.execute(
-                "UPDATE redemptions SET status = 'voided', voided_at = ?, void_reason = ?"
-                " WHERE redemption_id = ?",
-                (utc_iso(voided_at), reason, rid),
+                "UPDATE redemptions SET status = 'voided', voided_at = ?, void_reason = ?,"
+                " void_offline = ? WHERE redemption_id = ?",
+                (utc_iso(when), reason, int(offline), rid),
             )
             row = conn.execute(
                 "SELECT * FROM redemptions WHERE redemption_id = ?", (rid,)

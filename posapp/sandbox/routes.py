@@ -67,6 +67,8 @@ def health(store: Store) -> dict[str, Any]:
         "server_time": utc_iso(store.clock.now()),
         "platform_id": store.platform_id,
         "api_version": API_VERSION,
+        "max_offline_age_hours": store.rules.max_offline_age.total_seconds() / 3600,
+        "void_window_minutes": store.rules.void_window.total_seconds() / 60,
     }
 
 
@@ -196,7 +198,9 @@ def get_redemption(redemption_id: str, till: Till, store: Store) -> dict[str, An
     responses=errors(401, 404, 422, 503),
 )
 def void(redemption_id: str, body: s.VoidRequest, till: Till, store: Store) -> dict[str, Any]:
-    return store.desk.void(redemption_id, till["shop_id"], body.reason, body.voided_at)
+    return store.desk.void(
+        redemption_id, till["shop_id"], body.reason, body.voided_at, offline=body.offline
+    )
 
 
 Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor of the last page")]
@@ -229,8 +233,11 @@ def summary(
     date: Annotated[
         Date | None, Query(description="YYYY-MM-DD, Europe/Rome; default today")
     ] = None,
+    currency: Annotated[
+        str, Query(pattern="^[A-Z]{3}$", description="ISO 4217 letters; the `by_*` figures' one")
+    ] = "EUR",
 ) -> dict[str, Any]:
     day = date if date is not None else store.clock.now().astimezone(SHOP_TIMEZONE).date()
     if not 2000 <= day.year <= 2099:
         raise ApiFailure(422, "invalid_request", "date must lie in the years 2000..2099")
-    return store.summary(till["shop_id"], day)
+    return store.summary(till["shop_id"], day, currency)

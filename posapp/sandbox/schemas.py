@@ -33,6 +33,11 @@ def _sane_instant(value: datetime) -> datetime:
 
 Instant = Annotated[AwareDatetime, AfterValidator(_sane_instant)]
 Text = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+# No control characters (C0, DEL, C1) and no bidirectional overrides or isolates, which would let a
+# name reorder what the owner reads next to it: U+202A..U+202E, U+2066..U+2069, U+200E, U+200F.
+_BAD = r"\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
+SAFE_NAME = rf"^[^{_BAD}]*[^{_BAD}\s][^{_BAD}]*$"
+Operator = Annotated[str, Field(min_length=1, max_length=40, pattern=SAFE_NAME)]
 
 
 class ErrorDetail(BaseModel):
@@ -48,14 +53,27 @@ class ErrorBody(BaseModel):
 
 class Health(BaseModel):
     status: Literal["ok"]
-    server_time: Timestamp
+    server_time: Timestamp = Field(description="the platform's clock: the authority on time")
     platform_id: str
     api_version: str
+    max_offline_age_hours: float = Field(
+        description="an offline item claimed older than this when it arrives is a conflict "
+        "(`offline_time_out_of_bounds`)"
+    )
+    void_window_minutes: float = Field(description="how long after a redemption a void is taken")
 
 
 class PairingRequest(BaseModel):
     pairing_code: Annotated[str, Field(min_length=1, max_length=64)]
-    till_name: Annotated[str, Field(min_length=1, max_length=64, pattern=r"\S")]
+    till_name: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=64,
+            pattern=SAFE_NAME,
+            description="no control characters or bidirectional overrides",
+        ),
+    ]
 
 
 class TillInfo(BaseModel):
@@ -105,6 +123,11 @@ class RedeemRequest(BaseModel):
         "years 2000..2099; compared at millisecond precision in UTC"
     )
     offline: StrictBool = Field(description="true when accepted at the counter while offline")
+    operator: Operator | None = Field(
+        default=None,
+        description="who served (a display name, 1..40 characters, no control characters); part "
+        "of the idempotency body when present",
+    )
 
 
 class Redemption(BaseModel):
@@ -127,6 +150,8 @@ class Redemption(BaseModel):
     reason_message: str | None
     voided_at: Timestamp | None
     void_reason: str | None
+    operator: str | None = Field(default=None, description="who served, as the till sent it")
+    payout_id: int | None = Field(default=None, description="the payout that includes it")
 
 
 class BatchRequest(BaseModel):
@@ -151,12 +176,16 @@ class BatchResult(BaseModel):
 
 
 class VoidRequest(BaseModel):
-    """Void within the window after `occurred_at`; `voided_at` at most 5 minutes ahead of the
-    server's clock and at most 5 minutes before `occurred_at` (clock drift), else 422
-    invalid_request. Voiding again returns the same voided redemption."""
+    """Void within the window. Online (`offline` false, the default) the platform's receipt time
+    is the void's time and `voided_at` is informational; an offline void keeps its `voided_at`
+    if the platform can believe it (else 422 `offline_time_out_of_bounds`). Voiding again
+    returns the same voided redemption."""
 
     reason: Text
     voided_at: Instant
+    offline: StrictBool = Field(
+        default=False, description="true when the void was decided while offline and queued"
+    )
 
 
 class VoucherPage(BaseModel):
@@ -205,7 +234,22 @@ class HourTotal(BaseModel):
     total_cents: int
 
 
+class OperatorTotal(BaseModel):
+    operator: str = Field(description="as the tills sent it; empty for redemptions without one")
+    count: int
+    total_cents: int
+
+
+class CurrencyTotal(BaseModel):
+    currency: str
+    count: int
+    total_cents: int
+
+
 class DailySummary(BaseModel):
+    """`count`, `total_cents` and the `by_*` lists are of `currency` only (the query's, EUR by
+    default); `totals` has one line per currency with sales that day."""
+
     date: Date
     shop_id: int
     currency: str
@@ -213,3 +257,5 @@ class DailySummary(BaseModel):
     total_cents: int
     by_till: list[TillTotal]
     by_hour: list[HourTotal]
+    by_operator: list[OperatorTotal]
+    totals: list[CurrencyTotal]

@@ -40,6 +40,7 @@ class SandboxServer:
         platform_id: str = "puglia-demo",
         platform_name: str = DEFAULT_PLATFORM_NAME,
         void_window_minutes: float = 15,
+        max_offline_age_hours: float = 72,
         seed_demo: bool = True,
     ) -> None:
         self.store = SandboxStore(
@@ -48,6 +49,7 @@ class SandboxServer:
             platform_id=platform_id,
             platform_name=platform_name,
             void_window=timedelta(minutes=void_window_minutes),
+            max_offline_age=timedelta(hours=max_offline_age_hours),
             fresh=fresh,
         )
         if seed_demo and not self.store.shops():

@@ -19,6 +19,7 @@ from posapp.sandbox.errors import ApiFailure
 from posapp.sandbox.redeem import RedemptionDesk
 from posapp.sandbox.signing import KeyRing
 from posapp.sandbox.summary import daily_summary
+from posapp.sandbox.timebounds import DEFAULT_MAX_OFFLINE_AGE, TimeRules
 from posapp.sandbox.vouchers import VoucherBook
 
 PAIRING_TTL = timedelta(hours=1)
@@ -47,6 +48,7 @@ class SandboxStore:
         platform_id: str = "puglia-demo",
         platform_name: str = "Piattaforma di Comunità (sandbox)",
         void_window: timedelta = timedelta(minutes=15),
+        max_offline_age: timedelta = DEFAULT_MAX_OFFLINE_AGE,
         fresh: bool = False,
     ) -> None:
         self.data_dir = Path(data_dir)
@@ -73,7 +75,8 @@ class SandboxStore:
         self.platform_name = platform_name if row is None else row["name"]
         self.vouchers = VoucherBook(self.db, self.clock)
         self.keys = KeyRing(self.db, self.clock)
-        self.desk = RedemptionDesk(self.db, self.clock, void_window)
+        self.rules = TimeRules(void_window=void_window, max_offline_age=max_offline_age)
+        self.desk = RedemptionDesk(self.db, self.clock, self.rules)
         self.keys.ensure_key()
 
     # --- shops and tills ---------------------------------------------------------------------
@@ -221,8 +224,8 @@ class SandboxStore:
     ) -> list[dict[str, Any]]:
         return self.desk.list(shop_id=shop_id, voucher_id=voucher_id)
 
-    def summary(self, shop_id: int, day: date) -> dict[str, Any]:
-        return daily_summary(self.db, shop_id, day)
+    def summary(self, shop_id: int, day: date, currency: str = "EUR") -> dict[str, Any]:
+        return daily_summary(self.db, shop_id, day, currency)
 
     def close(self) -> None:
         self.db.close()

@@ -1,4 +1,10 @@
-"""The shop's daily summary: accepted (not voided) redemptions of one Europe/Rome day, all tills."""
+"""The shop's daily summary: accepted (not voided) redemptions of one Europe/Rome day, all tills.
+
+A redemption's day and hour are those of its effective time, the platform's own: when the platform
+recorded it (online), or its claimed time if within the bounds the platform checks (offline). A
+till's clock never moves a sale to another day. Money of different currencies is never summed:
+`totals` has one line per currency, the other figures are of one currency (EUR by default).
+"""
 
 from __future__ import annotations
 
@@ -19,44 +25,54 @@ def day_bounds(day: date, tz: ZoneInfo = SHOP_TIMEZONE) -> tuple[datetime, datet
     return start, end
 
 
-def daily_summary(db: Database, shop_id: int, day: date) -> dict[str, Any]:
-    """Count and total by till and by local hour; only hours and tills with sales are listed."""
+def _add(table: dict[Any, dict[str, Any]], key: Any, seed: dict[str, Any], cents: int) -> None:
+    line = table.setdefault(key, {**seed, "count": 0, "total_cents": 0})
+    line["count"] += 1
+    line["total_cents"] += cents
+
+
+def daily_summary(db: Database, shop_id: int, day: date, currency: str = "EUR") -> dict[str, Any]:
+    """Count and total by till, by local hour and by operator (of `currency`), and one total per
+    currency; only tills, hours and operators with sales are listed."""
     start, end = day_bounds(day)
     rows = (
         db.connection()
         .execute(
-            "SELECT r.till_id, COALESCE(t.name, '') AS till_name, r.amount_cents, r.occurred_at"
+            "SELECT r.till_id, COALESCE(t.name, '') AS till_name, r.amount_cents, r.currency,"
+            " r.operator, COALESCE(r.effective_at, r.occurred_at) AS at"
             " FROM redemptions r LEFT JOIN tills t ON t.till_id = r.till_id"
             " WHERE r.shop_id = ? AND r.status = 'accepted'"
-            " AND r.occurred_at >= ? AND r.occurred_at < ?",
+            " AND COALESCE(r.effective_at, r.occurred_at) >= ?"
+            " AND COALESCE(r.effective_at, r.occurred_at) < ?",
             (shop_id, utc_iso(start), utc_iso(end)),
         )
         .fetchall()
     )
+    totals: dict[str, dict[str, Any]] = {}
     by_till: dict[int, dict[str, Any]] = {}
     by_hour: dict[int, dict[str, Any]] = {}
+    by_operator: dict[str, dict[str, Any]] = {}
+    count = total = 0
     for row in rows:
-        till = by_till.setdefault(
-            row["till_id"],
-            {
-                "till_id": row["till_id"],
-                "till_name": row["till_name"],
-                "count": 0,
-                "total_cents": 0,
-            },
-        )
-        till["count"] += 1
-        till["total_cents"] += row["amount_cents"]
-        hour = parse_utc(row["occurred_at"]).astimezone(SHOP_TIMEZONE).hour
-        slot = by_hour.setdefault(hour, {"hour": hour, "count": 0, "total_cents": 0})
-        slot["count"] += 1
-        slot["total_cents"] += row["amount_cents"]
+        cents = row["amount_cents"]
+        _add(totals, row["currency"], {"currency": row["currency"]}, cents)
+        if row["currency"] != currency:
+            continue
+        count, total = count + 1, total + cents
+        till = {"till_id": row["till_id"], "till_name": row["till_name"]}
+        _add(by_till, row["till_id"], till, cents)
+        hour = parse_utc(row["at"]).astimezone(SHOP_TIMEZONE).hour
+        _add(by_hour, hour, {"hour": hour}, cents)
+        operator = row["operator"] or ""
+        _add(by_operator, operator, {"operator": operator}, cents)
     return {
         "date": day.isoformat(),
         "shop_id": shop_id,
-        "currency": "EUR",
-        "count": len(rows),
-        "total_cents": sum(row["amount_cents"] for row in rows),
+        "currency": currency,
+        "count": count,
+        "total_cents": total,
         "by_till": [by_till[k] for k in sorted(by_till)],
         "by_hour": [by_hour[k] for k in sorted(by_hour)],
+        "by_operator": [by_operator[k] for k in sorted(by_operator)],
+        "totals": [totals[k] for k in sorted(totals)],
     }

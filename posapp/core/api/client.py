@@ -40,6 +40,7 @@ from posapp.core.api.transport import (
     checked_token,
     interpret,
     parse_retry_after,
+    parse_server_time,
     proxies_for,
     send,
 )
@@ -50,10 +51,13 @@ log = logging.getLogger("posapp.api")
 
 MAX_BATCH = 500
 Observer = Callable[[bool, float], None]
+TimeObserver = Callable[[datetime, float], None]
 
 
 class ApiClient:
-    """Client of one platform account's API; `observer(ok, elapsed_s)` sees every request's fate."""
+    """Client of one platform account's API; `observer(ok, elapsed_s)` sees every request's fate,
+    `time_observer(server_time, round_trip_s)` the platform's clock on every answer (from
+    `Server-Time`, else `Date`), so the till can keep a trusted time."""
 
     def __init__(
         self,
@@ -75,6 +79,7 @@ class ApiClient:
         self.session = session or requests.Session()
         self.session.verify = True
         self.observer: Observer | None = None
+        self.time_observer: TimeObserver | None = None
         self._token: str | None = None
         self.token = token
 
@@ -153,9 +158,13 @@ class ApiClient:
         path = "/v1/redemptions/" + quote(redemption_id, safe="")
         return Redemption.from_json(self._call("GET", path))
 
-    def void(self, redemption_id: str, reason: str, voided_at: datetime) -> Redemption:
+    def void(
+        self, redemption_id: str, reason: str, voided_at: datetime, offline: bool = False
+    ) -> Redemption:
+        """Void; online (the default) the platform's receipt time counts, `offline=True` for a
+        queued void decided at `voided_at` while the line was down (bounded by the platform)."""
         path = "/v1/redemptions/" + quote(redemption_id, safe="") + "/void"
-        body = {"reason": reason, "voided_at": utc_iso(voided_at)}
+        body = {"reason": reason, "voided_at": utc_iso(voided_at), "offline": offline}
         return Redemption.from_json(self._call("POST", path, json=body))
 
     def vouchers(self, cursor: str | None = None, limit: int = 500) -> Page[VoucherInfo]:
@@ -184,8 +193,10 @@ class ApiClient:
         except (KeyError, ValueError) as exc:
             raise BadResponseError("bad_response", f"keys: {exc}") from None
 
-    def summary(self, day: date) -> DailySummary:
-        raw = self._call("GET", "/v1/shop/summary", params={"date": day.isoformat()})
+    def summary(self, day: date, currency: str = "EUR") -> DailySummary:
+        """The shop's day; `count`/`total_cents`/`by_*` of `currency`, `totals` of every one."""
+        params = {"date": day.isoformat(), "currency": currency}
+        raw = self._call("GET", "/v1/shop/summary", params=params)
         return DailySummary.from_json(raw)
 
     # -- one call: headers, timing, observer -----------------------------------------------------
@@ -209,7 +220,7 @@ class ApiClient:
         ok = False
         status: int | str = "-"
         try:
-            status, retry_after, body = send(
+            status, retry_after, body, stamp = send(
                 self.session,
                 method,
                 self.base_url + path,
@@ -220,6 +231,7 @@ class ApiClient:
                 started,
                 self._proxies,
             )
+            self._notify_time(stamp, time.monotonic() - started)
             result = interpret(status, retry_after, body, self._token)
             ok = True
             return result
@@ -230,6 +242,16 @@ class ApiClient:
             elapsed = time.monotonic() - started
             log.debug("%s %s -> %s in %.3f s", method, path, status, elapsed)
             self._notify(ok, elapsed)
+
+    def _notify_time(self, stamp: str | None, round_trip: float) -> None:
+        observer = self.time_observer
+        when = parse_server_time(stamp) if observer is not None else None
+        if observer is None or when is None:
+            return
+        try:
+            observer(when, round_trip)
+        except Exception:
+            log.exception("time observer failed")
 
     def _notify(self, ok: bool, elapsed: float) -> None:
         if self.observer is None:

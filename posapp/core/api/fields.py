@@ -50,6 +50,22 @@ class FieldReader:
             raise self._fail(name, "an integer")
         return value
 
+    def number(self, name: str, *, optional: bool = False) -> Any:
+        """An int or float; `optional`: absent or null gives None (a field added later)."""
+        if optional and self.raw.get(name) is None:
+            return None
+        value = self._get(name)
+        if not isinstance(value, int | float) or isinstance(value, bool) or value != value:
+            raise self._fail(name, "a number")
+        return float(value)
+
+    def optional_str(self, name: str) -> Any:
+        """A string or None, absent meaning None (a field added after the first contract)."""
+        return None if self.raw.get(name) is None else self.str(name)
+
+    def optional_int(self, name: str) -> Any:
+        return None if self.raw.get(name) is None else self.int(name)
+
     def bool(self, name: str) -> bool:
         value = self._get(name)
         if not isinstance(value, bool):

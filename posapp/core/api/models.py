@@ -72,6 +72,7 @@ class RedeemRequest:
     till_id: int
     occurred_at: datetime
     offline: bool
+    operator: str | None = None
 
     @classmethod
     def new(
@@ -82,16 +83,26 @@ class RedeemRequest:
         occurred_at: datetime,
         offline: bool,
         currency: str = "EUR",
+        operator: str | None = None,
     ) -> RedeemRequest:
         """A request with a fresh uuid4 id (written to the outbox before the first attempt)."""
         if occurred_at.tzinfo is None:
             raise ValueError("occurred_at must be timezone-aware")
         return cls(
-            str(uuid.uuid4()), voucher_code, amount_cents, currency, till_id, occurred_at, offline
+            str(uuid.uuid4()),
+            voucher_code,
+            amount_cents,
+            currency,
+            till_id,
+            occurred_at,
+            offline,
+            operator,
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        """The body; `operator` only when set, so a request without one is byte-for-byte what
+        older tills sent (its idempotency hash is unchanged)."""
+        body: dict[str, Any] = {
             "redemption_id": self.redemption_id,
             "voucher_code": self.voucher_code,
             "amount_cents": self.amount_cents,
@@ -100,6 +111,9 @@ class RedeemRequest:
             "occurred_at": utc_iso(self.occurred_at),
             "offline": self.offline,
         }
+        if self.operator is not None:
+            body["operator"] = self.operator
+        return body
 
     @classmethod
     def from_json(cls, raw: Any) -> RedeemRequest:
@@ -112,6 +126,7 @@ class RedeemRequest:
             r.int("till_id"),
             r.time("occurred_at"),
             r.bool("offline"),
+            r.optional_str("operator"),
         )
 
 
@@ -132,6 +147,8 @@ class Redemption:
     reason_message: str | None
     voided_at: datetime | None
     void_reason: str | None
+    operator: str | None = None
+    payout_id: int | None = None
 
     @classmethod
     def from_json(cls, raw: Any) -> Redemption:
@@ -152,6 +169,8 @@ class Redemption:
             r.str("reason_message", nullable=True),
             r.time("voided_at", nullable=True),
             r.str("void_reason", nullable=True),
+            r.optional_str("operator"),
+            r.optional_int("payout_id"),
         )
 
 

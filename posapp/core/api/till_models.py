@@ -15,16 +15,26 @@ from posapp.core.api.fields import FieldReader
 
 @dataclass(frozen=True)
 class Health:
+    """`max_offline_age_hours` and `void_window_minutes` are None from a platform that does not
+    say (older ones)."""
+
     status: str
     server_time: datetime
     platform_id: str
     api_version: str
+    max_offline_age_hours: float | None = None
+    void_window_minutes: float | None = None
 
     @classmethod
     def from_json(cls, raw: Any) -> Health:
         r = FieldReader(raw, "health")
         return cls(
-            r.str("status"), r.time("server_time"), r.str("platform_id"), r.str("api_version")
+            r.str("status"),
+            r.time("server_time"),
+            r.str("platform_id"),
+            r.str("api_version"),
+            r.number("max_offline_age_hours", optional=True),
+            r.number("void_window_minutes", optional=True),
         )
 
 
@@ -88,6 +98,30 @@ class HourTotal:
 
 
 @dataclass(frozen=True)
+class OperatorTotal:
+    operator: str
+    count: int
+    total_cents: int
+
+    @classmethod
+    def from_json(cls, raw: Any) -> OperatorTotal:
+        r = FieldReader(raw, "operator_total")
+        return cls(r.str("operator"), r.int("count"), r.int("total_cents"))
+
+
+@dataclass(frozen=True)
+class CurrencyTotal:
+    currency: str
+    count: int
+    total_cents: int
+
+    @classmethod
+    def from_json(cls, raw: Any) -> CurrencyTotal:
+        r = FieldReader(raw, "currency_total")
+        return cls(r.str("currency"), r.int("count"), r.int("total_cents"))
+
+
+@dataclass(frozen=True)
 class DailySummary:
     """A shop's accepted, not voided redemptions of one day in Europe/Rome, across all its tills."""
 
@@ -98,9 +132,12 @@ class DailySummary:
     total_cents: int
     by_till: tuple[TillTotal, ...]
     by_hour: tuple[HourTotal, ...]
+    by_operator: tuple[OperatorTotal, ...] = ()
+    totals: tuple[CurrencyTotal, ...] = ()
 
     @classmethod
     def from_json(cls, raw: Any) -> DailySummary:
+        """`by_operator` and `totals` came after the first contract: absent reads as empty."""
         r = FieldReader(raw, "summary")
         return cls(
             r.day("date"),
@@ -110,13 +147,17 @@ class DailySummary:
             r.int("total_cents"),
             r.list("by_till", TillTotal.from_json),
             r.list("by_hour", HourTotal.from_json),
+            r.list("by_operator", OperatorTotal.from_json) if "by_operator" in raw else (),
+            r.list("totals", CurrencyTotal.from_json) if "totals" in raw else (),
         )
 
 
 __all__ = [
+    "CurrencyTotal",
     "DailySummary",
     "Health",
     "HourTotal",
+    "OperatorTotal",
     "PairingResult",
     "TillInfo",
     "TillTotal",

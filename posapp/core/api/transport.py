@@ -110,8 +110,9 @@ def send(
     timeout: tuple[float, float],
     started: float,
     proxies: dict[str, str | None] | None = None,
-) -> tuple[int, str | None, bytes]:
-    """One request; (status, Retry-After, body), or OfflineError when the outcome is unknown."""
+) -> tuple[int, str | None, bytes, str | None]:
+    """One request; (status, Retry-After, body, the platform's time header), or OfflineError when
+    the outcome is unknown. The time header is `Server-Time`, else the standard `Date`."""
     deadline = started + sum(timeout)
     try:
         with session.request(
@@ -128,7 +129,8 @@ def send(
             proxies=proxies,
         ) as response:
             body = _read_body(response, deadline)
-            return response.status_code, response.headers.get("Retry-After"), body
+            stamp = response.headers.get("Server-Time") or response.headers.get("Date")
+            return response.status_code, response.headers.get("Retry-After"), body, stamp
     except ApiError:
         raise
     except (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError):
@@ -196,13 +198,36 @@ def _decode_json(body: bytes, status: int) -> Any:
         return json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise BadResponseError("bad_response", "the answer is not JSON", status) from None
+    except RecursionError:  # a hostile "[[[[..." deeper than the decoder's stack
+        raise BadResponseError("bad_response", "the answer is nested too deeply", status) from None
+
+
+def parse_server_time(value: str | None) -> datetime | None:
+    """The platform's clock from `Server-Time` (ISO 8601) or `Date` (HTTP date); None if
+    absent or unreadable (never raises: a broken header must not break the call)."""
+    if not value or len(value) > 64:
+        return None
+    value = value.strip()
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    if when.tzinfo is None:
+        return None
+    try:
+        return when.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
 
 
 def _error_body(body: bytes) -> tuple[str, str] | None:
     """The contract's error shape `{"error": {"code", "message"}}`, or None."""
     try:
         error = json.loads(body.decode("utf-8")).get("error")
-    except (UnicodeDecodeError, ValueError, AttributeError):
+    except (UnicodeDecodeError, ValueError, AttributeError, RecursionError):
         return None
     if isinstance(error, dict) and isinstance(error.get("code"), str):
         message = error.get("message")
@@ -242,6 +267,7 @@ __all__ = [
     "checked_token",
     "interpret",
     "parse_retry_after",
+    "parse_server_time",
     "scrub",
     "send",
 ]
