@@ -37,11 +37,18 @@ def _scan(argv: Sequence[str]) -> int:
     return scan_main(argv)
 
 
+def _restore(argv: Sequence[str]) -> int:
+    from posapp.core.restore_cli import main as restore_main
+
+    return restore_main(argv)
+
+
 COMMANDS: dict[str, tuple[Callable[[Sequence[str]], int], str]] = {
     "demo": (_demo, "scripted walk against the built-in sandbox (default) / percorso dimostrativo"),
     "decode": (_decode, "decode QR codes in image or video files, one JSON line per file"),
     "scan": (_scan, "open the scan window on a camera, a video file or a folder of images"),
     "sandbox": (_sandbox, "run the reference sandbox server of the /v1 API"),
+    "restore": (_restore, "restore a backup of the sales database (posapp closed)"),
 }
 
 
