@@ -109,8 +109,8 @@ def open_ledger(db_path: Path, account_ids: list[str]) -> Store:
     """Open this till's ledger, or raise LedgerError; first run and older files are adopted."""
     db_path = Path(db_path)
     marker = read_marker(db_path)
-    if marker is not None or db_path.exists():
-        check_file(db_path)
+    if marker is not None or (db_path.exists() and db_path.stat().st_size > 0):
+        check_file(db_path)  # (no marker and 0 bytes: a first start killed at its first write)
     try:
         store = Store(db_path)
     except StoreError as exc:
