@@ -133,14 +133,16 @@ class RedeemPolicy:
         text: str,
         amount_cents: int | None = None,
         confirmed: bool = False,
+        operator: str | None = None,
         account_id: str | None = None,
     ) -> Outcome:
-        """Never raises: every failure is a Refused with a message key. `account_id` is the
-        shopkeeper's answer to a NeedsChoice."""
+        """Never raises: every failure is a Refused with a message key. `operator` (who is at
+        the counter) goes onto the ledger row; `account_id` is the shopkeeper's answer to a
+        NeedsChoice."""
         try:
             if self.blocked is not None and self.blocked():
                 return PAIRING  # revoked: no voucher online or offline; the queue is kept
-            return self._submit(text, amount_cents, confirmed, account_id)
+            return self._submit(text, amount_cents, confirmed, operator, account_id)
         except StoreError as exc:
             log.error("store failure during submit: %s", exc)
             return Refused(f"store.{exc.code}", {"detail": exc.message})
@@ -150,7 +152,12 @@ class RedeemPolicy:
             return Refused("store.db_error", {"detail": "unexpected error"})
 
     def _submit(
-        self, text: str, amount: int | None, confirmed: bool, account_id: str | None
+        self,
+        text: str,
+        amount: int | None,
+        confirmed: bool,
+        operator: str | None = None,
+        account_id: str | None = None,
     ) -> Outcome:
         if amount is not None and (
             not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0
@@ -171,7 +178,7 @@ class RedeemPolicy:
         if not candidates:
             return Refused("offline.no_account")
         if len(candidates) > 1:
-            return self._several(candidates, ref, amount, confirmed, now)
+            return self._several(candidates, ref, amount, confirmed, now, operator)
         till = candidates[0]
         if till.monitor.online:
             try:
@@ -183,17 +190,23 @@ class RedeemPolicy:
             except ApiError as exc:  # outcome-unknown kinds: the line is bad, go offline
                 log.info("lookup failed (%s): deciding offline", exc.code)
             else:
-                return self._online(till, info, amount, confirmed, now)
-        return self._offline(till, ref, amount, confirmed, now)
+                return self._online(till, info, amount, confirmed, now, operator)
+        return self._offline(till, ref, amount, confirmed, now, operator)
 
     def _offline(
-        self, till: Till, ref: VoucherRef, amount: int | None, confirmed: bool, now: datetime
+        self,
+        till: Till,
+        ref: VoucherRef,
+        amount: int | None,
+        confirmed: bool,
+        now: datetime,
+        operator: str | None = None,
     ) -> Outcome:
         if getattr(self.clock, "uncertain", False):
             # the PC's clock went back while posapp was closed: caps and expiry cannot be judged
             return Refused("offline.clock_went_back")
         return self.store.call(
-            _offline_txn, till.account, ref, amount, confirmed, self.caps, _ms(now)
+            _offline_txn, till.account, ref, amount, confirmed, self.caps, _ms(now), operator
         )
 
     def _several(
@@ -203,6 +216,7 @@ class RedeemPolicy:
         amount: int | None,
         confirmed: bool,
         now: datetime,
+        operator: str | None = None,
     ) -> Outcome:
         """A plain code more than one platform may serve: ask each one that is online, use the
         cached list of each one that is not; one that knows it is used, several are a choice."""
@@ -232,8 +246,8 @@ class RedeemPolicy:
             if isinstance(info, Refused):
                 return info
             if info is None:
-                return self._offline(till, ref, amount, confirmed, now)
-            return self._online(till, info, amount, confirmed, now)
+                return self._offline(till, ref, amount, confirmed, now, operator)
+            return self._online(till, info, amount, confirmed, now, operator)
         choices = []
         for till, info in known:
             if isinstance(info, Refused):
@@ -259,7 +273,13 @@ class RedeemPolicy:
 
     # -- online --------------------------------------------------------------------------------
     def _online(
-        self, till: Till, info: VoucherInfo, amount: int | None, confirmed: bool, now: datetime
+        self,
+        till: Till,
+        info: VoucherInfo,
+        amount: int | None,
+        confirmed: bool,
+        now: datetime,
+        operator: str | None = None,
     ) -> Outcome:
         pending = self.store.call(tx.note_lookup, till.account_id, info)
         if info.status not in USABLE:
@@ -294,6 +314,7 @@ class RedeemPolicy:
             req,
             info.balance_cents,
             info.partial_allowed,
+            operator,
         )
         if refusal is not None:
             return refusal
@@ -423,9 +444,9 @@ def _ms(when: datetime) -> datetime:
     return when.replace(microsecond=when.microsecond // 1000 * 1000)
 
 
-def _offline_txn(conn, account, ref, amount, confirmed, caps, now) -> Outcome:
+def _offline_txn(conn, account, ref, amount, confirmed, caps, now, operator=None) -> Outcome:
     with transaction(conn):
-        decision = decide_offline(conn, account, ref, amount, confirmed, caps, now)
+        decision = decide_offline(conn, account, ref, amount, confirmed, caps, now, operator)
     if isinstance(decision, RedeemRequest):
         return AcceptedOffline(
             decision.redemption_id, account.account_id, decision.voucher_code, decision.amount_cents

@@ -128,12 +128,24 @@ class PosService:
         text: str,
         amount_cents: int | None = None,
         confirmed: bool = False,
+        operator: str | None = None,
         account_id: str | None = None,
     ) -> Outcome:
-        """`account_id`: the shopkeeper's answer to a NeedsChoice (several platforms know it)."""
-        outcome = self.policy.submit(text, amount_cents, confirmed, account_id)
+        """`operator`: who is at the counter (onto the ledger row); `account_id`: the
+        shopkeeper's answer to a NeedsChoice (several platforms know the code)."""
+        outcome = self.policy.submit(text, amount_cents, confirmed, operator, account_id)
         self._refresh()
         return outcome
+
+    def set_receipt(self, redemption_id: str, number: str | None) -> bool:
+        """Store the fiscal receipt number typed after a redemption (None clears it); False when
+        the number is not 1..40 printable characters or the redemption is unknown: nothing
+        changes. Local only, never sent to the platform."""
+        if number is not None:
+            number = ledger.clean_receipt(number)
+            if number is None:
+                return False
+        return self.store.call(_set_receipt_txn, redemption_id, number)
 
     def void(self, redemption_id: str, reason: str) -> Voided | Refused:
         result = self.policy.void(redemption_id, reason)
@@ -336,3 +348,8 @@ def _log_failure(future) -> None:
 def _ack_txn(conn, conflict_id: int, now: datetime) -> bool:
     with transaction(conn):
         return outbox.acknowledge(conn, conflict_id, now)
+
+
+def _set_receipt_txn(conn, redemption_id: str, number: str | None) -> bool:
+    with transaction(conn):
+        return ledger.set_receipt(conn, redemption_id, number)
