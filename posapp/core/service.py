@@ -296,6 +296,13 @@ class PosService:
         self._notify()
         return account
 
+    def rebuild_history(self, account_id: str, scope: str = "till") -> Any:
+        """Fill the ledger from the platform's list of this till's redemptions (rebuild.py);
+        returns a RebuildReport whose text says what cannot be recovered."""
+        from posapp.core.rebuild import rebuild_history
+
+        return rebuild_history(self, account_id, scope)
+
     def _save_time(self, mark: datetime, offset_s: float | None) -> None:
         future = self.store.submit(trust_store.save_time_txn, mark, offset_s)
         future.add_done_callback(_log_failure)
