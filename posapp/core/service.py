@@ -54,15 +54,19 @@ class PosService:
         timeout: tuple[float, float] = (3.05, 10.0),
         backups: Backups | None = None,
     ) -> None:
-        """`clock` is the PC's clock; `self.clock` the trusted one everything else reads.
+        """`clock` is the PC's clock; `self.clock` the trusted one everything else reads; with
+        no `monotonic`, a given clock also stands for the monotonic one (tests: a manual clock
+        moved by the test is the only time there is), the system's boot-time clock otherwise.
         `backups`: rolling backups of the ledger (default: beside the database file)."""
         self.store = store
         self.settings = settings or Settings()
         self.wall = clock or SystemClock()
         mark, offset = store.call(trust_store.load_time)
+        if monotonic is None:  # a clock given by a test is all the time there is: follow it
+            monotonic = boot_monotonic if clock is None else _following(self.wall)
         self.clock = TrustedClock(
             self.wall,
-            monotonic or boot_monotonic,
+            monotonic,
             high_water=mark,
             offset_s=offset,
             save=self._save_time,
@@ -345,6 +349,10 @@ class PosService:
                 listener(state)
             except Exception:
                 log.exception("state listener failed")
+
+
+def _following(clock: Clock) -> Callable[[], float]:
+    return lambda: clock.now().timestamp()
 
 
 def _log_failure(future) -> None:
