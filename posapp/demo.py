@@ -133,7 +133,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     workdir = args.data_dir or Path(tempfile.mkdtemp(prefix="posapp-demo-"))
     workdir.mkdir(parents=True, exist_ok=True)
     keyring.set_keyring(MemoryKeyring())  # the sandbox token: this process only
-    run(walk, workdir)
+    from posapp.core.store.marker import LedgerError
+
+    try:
+        run(walk, workdir)
+    except LedgerError as exc:  # a damaged or foreign database: words and a way forward
+        print(exc.text(args.lang), file=sys.stderr)
+        return 1
     return 0
 
 

@@ -177,3 +177,15 @@ def test_the_restore_command_lists_and_restores_the_newest(rig, capsys):
     assert main(["restore", "--db", str(_db(rig))]) == 0
     service = rig.open()
     assert service.state.pending_count == len(ids)
+
+
+def test_the_demo_refuses_a_damaged_database_with_words(tmp_path, capsys):
+    from posapp.demo import main
+
+    data = tmp_path / "demo"
+    data.mkdir()
+    (data / "posapp.sqlite3").write_bytes(b"SQLite format 3\x00" + b"\x00" * 50)  # cut short
+    (data / "posapp.sqlite3.marker.json").write_text('{"db_uuid": "x", "accounts": []}')
+    assert main(["--lang", "en", "--data-dir", str(data)]) == 1
+    err = capsys.readouterr().err
+    assert "posapp restore" in err and "Traceback" not in err
