@@ -164,3 +164,13 @@ def test_a_lost_answer_to_a_token_roll_strands_nothing(rig):
     service.repair(acct, rig.server.store.new_pairing_code(rig.shop_id))
     assert service.sync_now()[acct].ok
     assert _ids_on_platform(rig) == [queued.redemption_id]
+
+
+def test_clients_of_retired_threads_are_closed_and_dropped(rig):
+    pool = rig.service.tills[rig.account.account_id].client
+    for _ in range(5):  # a worker pool retiring and starting threads all day
+        t = threading.Thread(target=pool.health)
+        t.start()
+        t.join()
+    pool.client()  # a new client prunes the dead threads' ones
+    assert len(pool.clients) == 1  # this thread's only
