@@ -47,7 +47,9 @@ accounts = AccountDirectory(work / "accounts.json").accounts()
 TokenStore().set(accounts[0].account_id, os.environ.pop("BENCH_TOKEN"))
 app = make_application()
 settings = Settings(); settings.sound = False
-service = PosService.open(list(accounts), TokenStore().get, settings, db_path=work / "child.sqlite3")
+service = PosService.open(
+    list(accounts), TokenStore().get, settings, db_path=work / "child.sqlite3"
+)
 video = sys.argv[2]
 scanning = make_scanning(settings, lambda: VideoFileSource(video, loop=True, realtime=True))
 counter = build_counter(service, settings, scanning)
@@ -107,7 +109,7 @@ def main() -> None:
     class PaintSpy(QObject):
         painted = False
 
-        def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
+        def eventFilter(self, obj, event):
             if event.type() == QEvent.Type.Paint:
                 self.painted = True
             return False
