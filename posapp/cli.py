@@ -55,6 +55,12 @@ def _scan(argv: Sequence[str]) -> int:
     return scan_main(argv)
 
 
+def _restore(argv: Sequence[str]) -> int:
+    from posapp.core.restore_cli import main as restore_main
+
+    return restore_main(argv)
+
+
 COMMANDS: dict[str, tuple[Callable[[Sequence[str]], int], str]] = {
     "counter": (_counter, "the counter window of a paired till (the default command)"),
     "demo": (_demo, "the counter on the built-in sandbox, with demo vouchers and an outage"),
@@ -62,6 +68,7 @@ COMMANDS: dict[str, tuple[Callable[[Sequence[str]], int], str]] = {
     "scan": (_scan, "open the scan window on a camera, a video file or a folder of images"),
     "sandbox": (_sandbox, "run the reference sandbox server of the /v1 API"),
     "diagnostics": (_diagnostics, "write a zip for support: logs and self-test, no secrets"),
+    "restore": (_restore, "restore a backup of the sales database (posapp closed)"),
 }
 
 
