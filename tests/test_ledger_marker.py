@@ -179,13 +179,13 @@ def test_the_restore_command_lists_and_restores_the_newest(rig, capsys):
     assert service.state.pending_count == len(ids)
 
 
-def test_the_demo_refuses_a_damaged_database_with_words(tmp_path, capsys):
-    from posapp.demo import main
+def test_the_demo_starts_over_in_a_folder_it_used_before(tmp_path):
+    """The demo deletes its till files at each start: the marker must go with the ledger, or
+    the second run would (rightly) refuse a missing database."""
+    from posapp.demo import TILL_FILES, start_over
 
     data = tmp_path / "demo"
-    data.mkdir()
-    (data / "posapp.sqlite3").write_bytes(b"SQLite format 3\x00" + b"\x00" * 50)  # cut short
-    (data / "posapp.sqlite3.marker.json").write_text('{"db_uuid": "x", "accounts": []}')
-    assert main(["--lang", "en", "--data-dir", str(data)]) == 1
-    err = capsys.readouterr().err
-    assert "posapp restore" in err and "Traceback" not in err
+    open_ledger(data / "posapp.sqlite3", ["puglia-demo"]).close()
+    start_over(data)
+    assert "posapp.sqlite3.marker.json" in TILL_FILES
+    open_ledger(data / "posapp.sqlite3", ["puglia-demo"]).close()  # a fresh first run
