@@ -3,7 +3,10 @@ what the sandbox really answers (schemathesis against the live loopback server).
 
 from __future__ import annotations
 
+import inspect
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -12,8 +15,11 @@ from pathlib import Path
 import pytest
 import requests
 
+import posapp.sandbox as sandbox_package
+from posapp.sandbox import redeem
 from posapp.sandbox.app import CONTRACT_PATH
 from posapp.sandbox.contract import render_contract
+from posapp.sandbox.errors import MESSAGES
 from posapp.sandbox.server import SandboxServer
 from tests.support.sandbox import TIMEOUT, pair
 
@@ -85,6 +91,10 @@ MUST_EXPLAIN = {
         "invalid_amount",
         "unknown_voucher",
         "overdraw",
+        "offline_time_out_of_bounds",
+        "recorded_at",
+        "max_offline_age_hours",
+        "Europe/Rome",
     ],
     ("post", "/v1/redemptions/batch"): [
         "500",
@@ -96,17 +106,73 @@ MUST_EXPLAIN = {
         "as sent",
     ],
     ("get", "/v1/redemptions/{redemption_id}"): ["unknown_redemption"],
+    ("get", "/v1/redemptions"): ["scope=shop", "next_cursor", "invalid_cursor", "sequence"],
+    ("get", "/v1/health"): ["Server-Time", "max_offline_age_hours", "void_window_minutes"],
     ("post", "/v1/redemptions/{redemption_id}/void"): [
         "exactly once",
         "void_window_expired",
         "not_voidable",
         "unknown_redemption",
+        "offline_time_out_of_bounds",
+        "receives",
     ],
     ("get", "/v1/shop/vouchers"): ["invalid_cursor", "next_cursor", "has_more"],
     ("get", "/v1/revocations"): ["cursor"],
     ("get", "/v1/keys"): ["kid", "not_after", "base64url"],
-    ("get", "/v1/shop/summary"): ["Europe/Rome", "voided"],
+    ("get", "/v1/shop/summary"): ["Europe/Rome", "voided", "totals", "by_operator"],
 }
+
+
+def test_contract_declares_the_rules_a_tester_needs():
+    doc = json.loads(CONTRACT_PATH.read_text(encoding="utf-8"))
+    paths, schemas = doc["paths"], doc["components"]["schemas"]
+    (key,) = [p for p in paths["/v1/redemptions"]["post"]["parameters"] if p["in"] == "header"]
+    assert (key["name"], key["required"], key["schema"]["type"]) == (
+        "Idempotency-Key",
+        True,
+        "string",
+    )
+    request = schemas["RedeemRequest"]["properties"]
+    assert request["amount_cents"]["minimum"] == 1
+    assert request["currency"]["pattern"] == "^[A-Z]{3}$"
+    assert "offline_time_out_of_bounds" in request["occurred_at"]["description"]
+    assert schemas["ErrorDetail"]["properties"]["code"]["enum"] == sorted(MESSAGES)
+    for path, operations in paths.items():
+        for method, op in operations.items():
+            responses = op["responses"]
+            assert "500" in responses, (method, path)
+            if "requestBody" in op:
+                assert "413" in responses, (method, path)
+            for status in ("429", "503"):
+                if status in responses:
+                    assert "Retry-After" in responses[status]["headers"], (method, path, status)
+    assert "429" in paths["/v1/pairing"]["post"]["responses"]
+    links = {
+        (op["operationId"], status, link["operationId"])
+        for operations in paths.values()
+        for op in operations.values()
+        for status, response in op["responses"].items()
+        for link in response.get("links", {}).values()
+    }
+    for chain in (
+        ("pair", "201", "redeem"),
+        ("redeem", "201", "get_redemption"),
+        ("get_redemption", "200", "void"),
+        ("redeem", "201", "void"),
+    ):
+        assert chain in links, chain
+
+
+def test_every_error_code_the_sandbox_raises_is_enumerated():
+    """A code raised anywhere in the sandbox but missing from the contract's enum would be a
+    schema break the tester may not happen to hit."""
+    source = "\n".join(p.read_text() for p in Path(sandbox_package.__file__).parent.glob("*.py"))
+    raised = set(re.findall(r'ApiFailure\(\s*\d+,\s*"([a-z_]+)"', source))
+    raised |= set(re.findall(r'_rejected\([a-z_]+, "([a-z_]+)"', source))
+    raised |= set(re.findall(r'return "([a-z_]+)"', inspect.getsource(redeem._refusal)))
+    raised |= {"offline_time_out_of_bounds", "not_found", "method_not_allowed"}
+    assert len(raised) > 20
+    assert raised <= set(MESSAGES), raised - set(MESSAGES)
 
 
 def test_every_operation_explains_its_semantics():
@@ -127,8 +193,18 @@ def test_sandbox_serves_exactly_the_committed_file(tmp_path):
     assert reply.content == CONTRACT_PATH.read_bytes()
 
 
-def _schemathesis(server: SandboxServer, token: str, cwd: Path, *extra: str):
-    """Run `st run` in `cwd` (it leaves a .schemathesis cache folder there)."""
+def _schemathesis(server: SandboxServer, till, cwd: Path, *extra: str):
+    """Run `st run` in `cwd` (it leaves a .schemathesis cache folder there), with the hooks that
+    put live pairing codes and vouchers into some generated bodies (tests/support/st_hooks.py)."""
+    root = Path(__file__).resolve().parents[1]
+    env = {
+        **os.environ,
+        "SCHEMATHESIS_HOOKS": "tests.support.st_hooks",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])),
+        "POSAPP_ST_SANDBOX": server.url,
+        "POSAPP_ST_SHOP": str(till.shop_id),
+        "POSAPP_ST_TILL": str(till.till_id),
+    }
     command = [
         _st(),
         "run",
@@ -136,7 +212,7 @@ def _schemathesis(server: SandboxServer, token: str, cwd: Path, *extra: str):
         "--url",
         server.url,
         "--header",
-        f"Authorization: Bearer {token}",
+        f"Authorization: Bearer {till.token}",
         "--checks",
         CHECKS,
         "--seed",
@@ -151,29 +227,43 @@ def _schemathesis(server: SandboxServer, token: str, cwd: Path, *extra: str):
         *extra,
     ]
     return subprocess.run(
-        command, capture_output=True, text=True, timeout=240, check=False, cwd=cwd
+        command, capture_output=True, text=True, timeout=240, check=False, cwd=cwd, env=env
     )
 
 
 def test_schemathesis_finds_no_server_errors_or_schema_breaks(tmp_path):
-    with SandboxServer(tmp_path / "s", fresh=True) as server:
+    """Every phase, stateful included: the links chain pairing -> redeem -> get -> void with the
+    ids the platform returned, under a paired till's token. (The fuzzer's thousand random pairing
+    codes would otherwise have its address throttled, and the chain never start.)"""
+    with SandboxServer(tmp_path / "s", fresh=True, pairing_failures_per_minute=10**6) as server:
         shop = server.store.shops()[0]["shop_id"]
+        till = pair(server, shop)
         main = _schemathesis(
             server,
-            pair(server, shop).token,
+            till,
             tmp_path,
             "--max-examples",
-            "40",
+            "12",
             *[arg for path in TOKEN_ENDERS for arg in ("--exclude-path", path)],
         )
         assert main.returncode == 0, main.stdout[-6000:] + main.stderr[-2000:]
-        assert "Tested: 12" in main.stdout, main.stdout[-3000:]
+        assert "Tested: 13" in main.stdout, main.stdout[-3000:]
+        assert "✅ Stateful" in main.stdout, main.stdout[-3000:]
+        covered = re.search(r"API Links:\s+(\d+) covered", main.stdout)
+        assert covered and int(covered.group(1)) >= 6, main.stdout[-3000:]
+        stored = server.store.list_redemptions(shop_id=shop)
+        # the chain really ran: tills paired, voids of redemptions it made (a void needs the id
+        # of a real redemption, which only a link brings)
+        assert any(r["status"] == "voided" for r in stored)
+        assert server.store.db.connection().execute("SELECT COUNT(*) FROM tills").fetchone()[0] > 2
         enders = _schemathesis(
             server,
-            pair(server, shop).token,
+            pair(server, shop),
             tmp_path,
             "--max-examples",
             "5",
+            "--phases",
+            "examples,coverage,fuzzing",
             *[arg for path in TOKEN_ENDERS for arg in ("--include-path", path)],
         )
         assert enders.returncode == 0, enders.stdout[-6000:] + enders.stderr[-2000:]

@@ -20,6 +20,7 @@ from posapp.sandbox import schemas as s
 from posapp.sandbox.admin import install_admin
 from posapp.sandbox.errors import ApiFailure, error_body
 from posapp.sandbox.faults import FaultMiddleware, FaultPlan
+from posapp.sandbox.limits import BodyLimitMiddleware
 from posapp.sandbox.operations import OPERATIONS
 from posapp.sandbox.routes import router
 from posapp.sandbox.store import SandboxStore
@@ -93,7 +94,96 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     batch = s.BatchRequest.model_json_schema(ref_template="#/components/schemas/{model}")
     batch.pop("$defs", None)
     schemas["BatchRequest"] = batch
+    declare_failures(document)
+    add_links(document)
     return document
+
+
+_ERROR_REF = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "seconds to wait before trying again",
+        "schema": {"type": "integer", "minimum": 0},
+    }
+}
+
+
+def declare_failures(document: dict[str, Any]) -> None:
+    """What any operation may answer besides its own outcomes: 413 for a body over the limit
+    (refused before it is read), 500 for a bug, and Retry-After on 429 and 503; and the
+    `Idempotency-Key` header of POST /v1/redemptions as required (its absence is the 400
+    `idempotency_key_missing` the description names)."""
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            responses = operation["responses"]
+            if "requestBody" in operation:
+                responses["413"] = {
+                    "description": "The body is over the platform's limit (1 MiB): "
+                    "`payload_too_large`, answered without reading it",
+                    "content": _ERROR_REF,
+                }
+            responses["500"] = {
+                "description": "A fault of the platform (`internal_error`); retry later with "
+                "the same body",
+                "content": _ERROR_REF,
+            }
+            for status in ("429", "503"):
+                if status in responses:
+                    responses[status]["headers"] = _RETRY_AFTER
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "header" and parameter["name"] == "Idempotency-Key":
+                    parameter["required"] = True
+                    parameter["schema"] = {"type": "string", "minLength": 1, "maxLength": 200}
+                    parameter["description"] = "the body's `redemption_id`"
+
+
+# Which operation's answer feeds which next one: a stateful tester (and a reader) follows pairing
+# -> redeem -> get -> void with the ids the platform really returned.
+LINKS: dict[tuple[str, str], dict[str, dict[str, Any]]] = {
+    ("pair", "201"): {
+        "RedeemAtThisTill": {
+            "operationId": "redeem",
+            "requestBody": {"till_id": "$response.body#/till_id"},
+            "description": "the new till's id is the `till_id` of its redemptions",
+        },
+    },
+    ("redeem", "201"): {
+        "GetThisRedemption": {
+            "operationId": "get_redemption",
+            "parameters": {"path.redemption_id": "$response.body#/redemption_id"},
+        },
+        "VoidThisRedemption": {
+            "operationId": "void",
+            "parameters": {"path.redemption_id": "$response.body#/redemption_id"},
+        },
+        "LookUpThisVoucher": {
+            "operationId": "lookup",
+            "parameters": {"path.code": "$response.body#/voucher_code"},
+        },
+    },
+    ("get_redemption", "200"): {
+        "VoidThisRedemption": {
+            "operationId": "void",
+            "parameters": {"path.redemption_id": "$response.body#/redemption_id"},
+        },
+    },
+    ("void", "200"): {
+        "GetThisRedemption": {
+            "operationId": "get_redemption",
+            "parameters": {"path.redemption_id": "$response.body#/redemption_id"},
+        },
+    },
+}
+
+
+def add_links(document: dict[str, Any]) -> None:
+    by_id = {
+        operation["operationId"]: operation
+        for operations in document["paths"].values()
+        for operation in operations.values()
+    }
+    for (operation_id, status), links in LINKS.items():
+        by_id[operation_id]["responses"][status]["links"] = links
 
 
 def create_app(
@@ -120,9 +210,12 @@ def create_app(
     if faults.enabled:
         app.add_middleware(FaultMiddleware, plan=faults)
 
-    # Outermost, around Starlette's own error middleware, so even a 500 carries Server-Time.
+    # Outermost, around Starlette's own error middleware, so even a 500 carries Server-Time and
+    # no body over the limit reaches a route.
     build_stack = app.build_middleware_stack
-    app.build_middleware_stack = lambda: ServerTimeMiddleware(build_stack(), store.clock)  # type: ignore[method-assign]
+    app.build_middleware_stack = lambda: ServerTimeMiddleware(  # type: ignore[method-assign]
+        BodyLimitMiddleware(build_stack()), store.clock
+    )
 
     @app.get("/openapi.json", include_in_schema=False)
     def contract() -> Response:

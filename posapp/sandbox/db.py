@@ -100,6 +100,7 @@ CREATE TABLE IF NOT EXISTS signing_keys (
 
 # Columns added after the first release: an older sandbox file gets them on open.
 ADDED_COLUMNS = {
+    "pairing_codes": {"failures": "INTEGER NOT NULL DEFAULT 0"},
     "redemptions": {
         "effective_at": "TEXT",
         "operator": "TEXT",
@@ -131,6 +132,14 @@ class Database:
                 if name not in have:
                     conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
         conn.executescript(INDEXES)
+        if conn.execute("SELECT 1 FROM redemptions WHERE seq IS NULL LIMIT 1").fetchone():
+            with self.write() as tx:  # an older file: number its redemptions in stored order
+                tx.execute("UPDATE redemptions SET seq = rowid WHERE seq IS NULL")
+                tx.execute(
+                    "INSERT INTO counters (name, value) SELECT 'redemption_seq', MAX(seq)"
+                    " FROM redemptions WHERE true"
+                    " ON CONFLICT(name) DO UPDATE SET value = MAX(value, excluded.value)"
+                )
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection, opened on first use (autocommit; transactions are explicit)."""

@@ -13,6 +13,9 @@ MESSAGES: dict[str, str] = {
     "pairing_code_invalid": "unknown pairing code",
     "pairing_code_used": "this pairing code was already used",
     "pairing_code_expired": "this pairing code has expired",
+    "pairing_code_locked": "too many wrong pairing codes were tried: make a new code",
+    "too_many_requests": "too many attempts: wait Retry-After seconds",
+    "payload_too_large": "the request body is larger than this platform accepts",
     "unknown_voucher": "no voucher with this code",
     "unknown_redemption": "no redemption with this id for this shop",
     "voucher_used": "the voucher has been used completely",
@@ -35,6 +38,8 @@ MESSAGES: dict[str, str] = {
     "not_voidable": "only an accepted redemption can be voided",
     "invalid_cursor": "the cursor is not one this server issued",
     "service_unavailable": "the service is temporarily unavailable",
+    "internal_error": "internal server error",
+    "http_error": "the HTTP request cannot be served",
 }
 
 

@@ -91,6 +91,16 @@ OPERATIONS: dict[str, str] = {
         "The whole request is 422 `invalid_request` only when the body is not `{items: [...]}` "
         "with at most 500 items."
     ),
+    "list_redemptions": (
+        "The redemptions of this till (`scope=till`, the default) or of its whole shop "
+        "(`scope=shop`), every status, in their current state, in the platform's sequence (the "
+        "order it stored them, stable: a void changes a redemption's state, not its place). "
+        "For a till that lost its database and rebuilds its history: start without a cursor, "
+        "follow `next_cursor` while `has_more`. A till paired again has a new `till_id`; what it "
+        "did under the old one is found with `scope=shop` and that `till_id`. Offline "
+        "redemptions that never reached the platform cannot be listed. 400 `invalid_cursor` "
+        "for a cursor this server did not issue."
+    ),
     "get_redemption": (
         "A redemption of this shop (made by any of its tills) by id, in its current state. 404 "
         "`unknown_redemption` for an id this shop does not know."

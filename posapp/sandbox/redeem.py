@@ -22,7 +22,7 @@ from posapp.core.codes import canonical_plain
 from posapp.sandbox.db import Database
 from posapp.sandbox.errors import MESSAGES, ApiFailure
 from posapp.sandbox.timebounds import OUT_OF_BOUNDS, TimeRules
-from posapp.sandbox.vouchers import VOUCHER_SEQ
+from posapp.sandbox.vouchers import VOUCHER_SEQ, decode_cursor, encode_cursor
 
 REDEMPTION_SEQ = "redemption_seq"
 
@@ -301,6 +301,27 @@ class RedemptionDesk:
                 "SELECT * FROM redemptions WHERE redemption_id = ?", (rid,)
             ).fetchone()
         return redemption_json(row)
+
+    def page(
+        self, shop_id: int, till_id: int | None, cursor: str | None, limit: int
+    ) -> dict[str, Any]:
+        """Redemptions of a shop (or of one of its tills) in the platform's sequence, after
+        `cursor`, in their current state: how a till rebuilds its history."""
+        after = decode_cursor("h", cursor)
+        sql = "SELECT * FROM redemptions WHERE shop_id = ? AND seq > ?"
+        args: list[Any] = [shop_id, after]
+        if till_id is not None:
+            sql, args = sql + " AND till_id = ?", [*args, till_id]
+        with self.db.read() as conn:
+            rows = conn.execute(sql + " ORDER BY seq LIMIT ?", [*args, limit + 1]).fetchall()
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        last = rows[-1]["seq"] if rows else after
+        return {
+            "items": [redemption_json(row) for row in rows],
+            "next_cursor": encode_cursor("h", last),
+            "has_more": has_more,
+        }
 
     def list(self, *, shop_id: int | None = None, voucher_id: int | None = None) -> list[dict]:
         """Stored redemptions, oldest first (for tests and the demo)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date as Date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
@@ -30,7 +30,9 @@ _DESCRIPTIONS = {
     401: "Missing, unknown, rolled or revoked till token",
     404: "Unknown voucher or redemption",
     409: "A request with this redemption id is in flight",
+    413: "The request body is over the platform's limit (`payload_too_large`)",
     422: "Invalid request or business refusal",
+    429: "Too many attempts from this address; honour Retry-After",
     503: "Temporarily unavailable; honour Retry-After",
 }
 
@@ -73,10 +75,22 @@ def health(store: Store) -> dict[str, Any]:
 
 
 @router.post(
-    "/pairing", status_code=201, response_model=s.PairingResult, responses=errors(422, 503)
+    "/pairing",
+    status_code=201,
+    response_model=s.PairingResult,
+    responses=errors(413, 422, 429, 503),
 )
-def pair(body: s.PairingRequest, store: Store) -> dict[str, Any]:
-    return store.pair(body.pairing_code, body.till_name.strip())
+def pair(body: s.PairingRequest, request: Request, store: Store) -> dict[str, Any]:
+    address = request.client.host if request.client else "unknown"
+    wait = store.pairing_throttle.admit(address)
+    if wait is not None:
+        raise ApiFailure(429, "too_many_requests", headers={"Retry-After": str(int(wait))})
+    try:
+        return store.pair(body.pairing_code, body.till_name.strip())
+    except ApiFailure as failure:
+        if failure.code == "pairing_code_invalid":
+            store.pairing_throttle.failed(address)
+        raise
 
 
 @router.get("/till", response_model=s.TillInfo, responses=errors(401, 503))
@@ -181,6 +195,22 @@ async def redeem_batch(request: Request, till: Till, store: Store) -> dict[str, 
     if not isinstance(items, list) or len(items) > 500:
         raise ApiFailure(422, "invalid_request", "items must be a list of at most 500 requests")
     return {"results": await run_in_threadpool(run_batch, store, till, items)}
+
+
+@router.get("/redemptions", response_model=s.RedemptionPage, responses=errors(400, 401, 422, 503))
+def list_redemptions(
+    till: Till,
+    store: Store,
+    scope: Annotated[
+        Literal["till", "shop"], Query(description="this till's redemptions, or the shop's")
+    ] = "till",
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="next_cursor of the last page")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
+) -> dict[str, Any]:
+    till_id = till["till_id"] if scope == "till" else None
+    return store.desk.page(till["shop_id"], till_id, cursor, limit)
 
 
 @router.get(

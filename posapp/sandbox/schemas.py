@@ -14,12 +14,17 @@ from uuid import UUID
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, StrictBool
 from pydantic import StrictInt as _StrictInt
 
+from posapp.sandbox.errors import MESSAGES
+
 Timestamp = Annotated[
     str, Field(json_schema_extra={"format": "date-time"}, examples=["2026-11-26T09:30:00.000Z"])
 ]
 JSON_SAFE = 2**53 - 1
 Cents = Annotated[_StrictInt, Field(ge=-JSON_SAFE, le=JSON_SAFE)]
 Id = Annotated[_StrictInt, Field(ge=0, le=JSON_SAFE)]
+Currency = Annotated[
+    str, Field(pattern="^[A-Z]{3}$", description="ISO 4217 letters", examples=["EUR"])
+]
 
 
 def _sane_instant(value: datetime) -> datetime:
@@ -41,7 +46,11 @@ Operator = Annotated[str, Field(min_length=1, max_length=40, pattern=SAFE_NAME)]
 
 
 class ErrorDetail(BaseModel):
-    code: str = Field(description="machine code, stable; the client maps it to words")
+    code: str = Field(
+        description="machine code, stable; the client maps it to words (and treats a code it "
+        "does not know by the HTTP status)",
+        json_schema_extra={"enum": sorted(MESSAGES)},
+    )
     message: str = Field(description="human text in English, for logs")
 
 
@@ -97,17 +106,18 @@ VoucherStatus = Literal["valid", "partly_used", "used", "expired", "cancelled", 
 
 
 class Voucher(BaseModel):
-    """A voucher as the asking till's shop sees it (`other_shop`: it belongs to another shop)."""
+    """A voucher as the asking till's shop sees it. `other_shop`: it belongs to another shop, and
+    `face_value_cents`, `balance_cents`, `expires_at` and `partial_allowed` are null."""
 
     code: str = Field(description="plain code XXXX-XXXX-XXX")
     voucher_id: int
     shop_id: int
     status: VoucherStatus
-    face_value_cents: int
-    balance_cents: int
-    currency: str
-    expires_at: Timestamp
-    partial_allowed: bool
+    face_value_cents: int | None = Field(description="null for `other_shop`")
+    balance_cents: int | None = Field(description="null for `other_shop`")
+    currency: Currency
+    expires_at: Timestamp | None = Field(description="null for `other_shop`")
+    partial_allowed: bool | None = Field(description="null for `other_shop`")
 
 
 class RedeemRequest(BaseModel):
@@ -115,12 +125,18 @@ class RedeemRequest(BaseModel):
 
     redemption_id: UUID = Field(description="made by the till (UUID); equals Idempotency-Key")
     voucher_code: Annotated[str, Field(min_length=1, max_length=512)]
-    amount_cents: Cents = Field(description="> 0, integer cents")
-    currency: Annotated[str, Field(min_length=3, max_length=3)]
+    amount_cents: Cents = Field(
+        description="integer cents, at least 1 (0 or less is stored as refused `invalid_amount`)",
+        json_schema_extra={"minimum": 1},
+    )
+    currency: Currency
     till_id: Id
     occurred_at: Instant = Field(
         description="when it happened at the counter: ISO 8601 with a timezone (Z on the wire), "
-        "years 2000..2099; compared at millisecond precision in UTC"
+        "years 2000..2099; compared at millisecond precision in UTC. Informational when online "
+        "(the platform's `recorded_at` counts); when `offline`, believed only between the till's "
+        "pairing / the voucher's issuance / arrival minus `max_offline_age_hours`, and arrival "
+        "plus 5 minutes, else a conflict `offline_time_out_of_bounds`"
     )
     offline: StrictBool = Field(description="true when accepted at the counter while offline")
     operator: Operator | None = Field(
@@ -139,7 +155,7 @@ class Redemption(BaseModel):
     voucher_code: str
     voucher_id: int | None
     amount_cents: int
-    currency: str
+    currency: Currency
     till_id: int
     occurred_at: Timestamp
     recorded_at: Timestamp
@@ -152,6 +168,14 @@ class Redemption(BaseModel):
     void_reason: str | None
     operator: str | None = Field(default=None, description="who served, as the till sent it")
     payout_id: int | None = Field(default=None, description="the payout that includes it")
+
+
+class RedemptionPage(BaseModel):
+    """Redemptions in the platform's sequence (the order it stored them), current state."""
+
+    items: list[Redemption]
+    next_cursor: str
+    has_more: bool
 
 
 class BatchRequest(BaseModel):
@@ -241,7 +265,7 @@ class OperatorTotal(BaseModel):
 
 
 class CurrencyTotal(BaseModel):
-    currency: str
+    currency: Currency
     count: int
     total_cents: int
 
@@ -252,7 +276,7 @@ class DailySummary(BaseModel):
 
     date: Date
     shop_id: int
-    currency: str
+    currency: Currency
     count: int
     total_cents: int
     by_till: list[TillTotal]

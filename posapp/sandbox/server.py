@@ -41,6 +41,7 @@ class SandboxServer:
         platform_name: str = DEFAULT_PLATFORM_NAME,
         void_window_minutes: float = 15,
         max_offline_age_hours: float = 72,
+        pairing_failures_per_minute: int = 10,
         seed_demo: bool = True,
     ) -> None:
         self.store = SandboxStore(
@@ -50,6 +51,7 @@ class SandboxServer:
             platform_name=platform_name,
             void_window=timedelta(minutes=void_window_minutes),
             max_offline_age=timedelta(hours=max_offline_age_hours),
+            pairing_failures_per_minute=pairing_failures_per_minute,
             fresh=fresh,
         )
         if seed_demo and not self.store.shops():

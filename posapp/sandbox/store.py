@@ -16,6 +16,7 @@ from posapp.core.clock import Clock, SystemClock, utc_iso
 from posapp.core.codes import CROCKFORD
 from posapp.sandbox.db import DB_FILE, Database
 from posapp.sandbox.errors import ApiFailure
+from posapp.sandbox.limits import CODE_FAILURE_LIMIT, PAIRING_FAILURES, PairingThrottle
 from posapp.sandbox.redeem import RedemptionDesk
 from posapp.sandbox.signing import KeyRing
 from posapp.sandbox.summary import daily_summary
@@ -49,6 +50,7 @@ class SandboxStore:
         platform_name: str = "Piattaforma di Comunità (sandbox)",
         void_window: timedelta = timedelta(minutes=15),
         max_offline_age: timedelta = DEFAULT_MAX_OFFLINE_AGE,
+        pairing_failures_per_minute: int = PAIRING_FAILURES,
         fresh: bool = False,
     ) -> None:
         self.data_dir = Path(data_dir)
@@ -78,6 +80,7 @@ class SandboxStore:
         self.rules = TimeRules(void_window=void_window, max_offline_age=max_offline_age)
         self.desk = RedemptionDesk(self.db, self.clock, self.rules)
         self.keys.ensure_key()
+        self.pairing_throttle = PairingThrottle(self.clock.now, pairing_failures_per_minute)
 
     # --- shops and tills ---------------------------------------------------------------------
 
@@ -104,27 +107,41 @@ class SandboxStore:
         return code
 
     def pair(self, pairing_code: str, till_name: str) -> dict[str, Any]:
-        """Exchange a pairing code for a new till and its token (shown once, stored hashed)."""
+        """Exchange a pairing code for a new till and its token (shown once, stored hashed).
+
+        A wrong code counts against every live code (see limits.PairingThrottle); a code with
+        CODE_FAILURE_LIMIT failures against it is locked even when given right."""
         code = normalize_pairing_code(pairing_code)
         now = self.clock.now()
         token = secrets.token_urlsafe(32)
         with self.db.write() as conn:
             row = conn.execute("SELECT * FROM pairing_codes WHERE code = ?", (code,)).fetchone()
             if row is None:
-                raise ApiFailure(422, "pairing_code_invalid")
-            if row["used_at"] is not None:
-                raise ApiFailure(422, "pairing_code_used")
-            if row["expires_at"] <= utc_iso(now):
-                raise ApiFailure(422, "pairing_code_expired")
-            cur = conn.execute(
-                "INSERT INTO tills (shop_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)",
-                (row["shop_id"], till_name, token_hash(token), utc_iso(now)),
-            )
-            till_id = int(cur.lastrowid)
-            conn.execute(
-                "UPDATE pairing_codes SET used_at = ?, till_id = ? WHERE code = ?",
-                (utc_iso(now), till_id, code),
-            )
+                conn.execute(
+                    "UPDATE pairing_codes SET failures = failures + 1"
+                    " WHERE used_at IS NULL AND expires_at > ?",
+                    (utc_iso(now),),
+                )
+                failure = "pairing_code_invalid"
+            elif row["used_at"] is not None:
+                failure = "pairing_code_used"
+            elif row["expires_at"] <= utc_iso(now):
+                failure = "pairing_code_expired"
+            elif row["failures"] >= CODE_FAILURE_LIMIT:
+                failure = "pairing_code_locked"
+            else:
+                failure = None
+                cur = conn.execute(
+                    "INSERT INTO tills (shop_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)",
+                    (row["shop_id"], till_name, token_hash(token), utc_iso(now)),
+                )
+                till_id = int(cur.lastrowid)
+                conn.execute(
+                    "UPDATE pairing_codes SET used_at = ?, till_id = ? WHERE code = ?",
+                    (utc_iso(now), till_id, code),
+                )
+        if failure is not None:  # raised after the commit: the failure count must stay
+            raise ApiFailure(422, failure)
         return {"token": token, **self.till_info(till_id)}
 
     def till_info(self, till_id: int) -> dict[str, Any]:

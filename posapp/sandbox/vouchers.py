@@ -59,7 +59,20 @@ def voucher_status(row: sqlite3.Row, shop_id: int | None, now: datetime) -> str:
 
 
 def voucher_json(row: sqlite3.Row, shop_id: int | None, now: datetime) -> dict[str, Any]:
-    """The Voucher document of the API."""
+    """The Voucher document of the API. Another shop's voucher says only `other_shop`: its value,
+    balance and expiry are that shop's business, not a number to show a stranger."""
+    if shop_id is not None and row["shop_id"] != shop_id:
+        return {
+            "code": row["code"],
+            "voucher_id": row["voucher_id"],
+            "shop_id": row["shop_id"],
+            "status": "other_shop",
+            "face_value_cents": None,
+            "balance_cents": None,
+            "currency": row["currency"],
+            "expires_at": None,
+            "partial_allowed": None,
+        }
     return {
         "code": row["code"],
         "voucher_id": row["voucher_id"],

@@ -42,6 +42,7 @@ from posapp.core.api.transport import (
     parse_retry_after,
     parse_server_time,
     proxies_for,
+    scrub,
     send,
 )
 from posapp.core.clock import utc_iso
@@ -154,6 +155,22 @@ class ApiClient:
             raise BadResponseError("bad_response", "batch: results do not match the items sent")
         return results
 
+    def redemptions(
+        self, cursor: str | None = None, limit: int = 500, scope: str = "till"
+    ) -> Page[Redemption]:
+        """One page of this till's (or, `scope="shop"`, the shop's) redemptions in the
+        platform's order: how a till rebuilds its history after losing its database."""
+        if scope not in ("till", "shop"):
+            raise ValueError("scope is 'till' or 'shop'")
+        params = {**page_params(cursor, limit), "scope": scope}
+        raw = self._call("GET", "/v1/redemptions", params=params)
+        return Page.from_json(raw, Redemption.from_json)
+
+    def iter_redemptions(
+        self, cursor: str | None = None, limit: int = 500, scope: str = "till"
+    ) -> Iterator[Page[Redemption]]:
+        return follow_pages(lambda c, n: self.redemptions(c, n, scope), cursor, limit)
+
     def get_redemption(self, redemption_id: str) -> Redemption:
         path = "/v1/redemptions/" + quote(redemption_id, safe="")
         return Redemption.from_json(self._call("GET", path))
@@ -191,7 +208,8 @@ class ApiClient:
         try:
             return KeySet.from_api(raw["keys"] if isinstance(raw, dict) else None)  # type: ignore[arg-type]
         except (KeyError, ValueError) as exc:
-            raise BadResponseError("bad_response", f"keys: {exc}") from None
+            message = scrub(f"keys: {exc}", self._token)[:200]
+        raise BadResponseError("bad_response", message)  # outside: no context to carry the body
 
     def summary(self, day: date, currency: str = "EUR") -> DailySummary:
         """The shop's day; `count`/`total_cents`/`by_*` of `currency`, `totals` of every one."""

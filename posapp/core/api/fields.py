@@ -66,8 +66,10 @@ class FieldReader:
     def optional_int(self, name: str) -> Any:
         return None if self.raw.get(name) is None else self.int(name)
 
-    def bool(self, name: str) -> bool:
+    def bool(self, name: str, *, nullable: bool = False) -> Any:
         value = self._get(name)
+        if value is None and nullable:
+            return None
         if not isinstance(value, bool):
             raise self._fail(name, "a boolean")
         return value
@@ -79,13 +81,16 @@ class FieldReader:
         try:
             return parse_utc(text)
         except (ValueError, OverflowError):  # "9999-12-31T23:59:59-23:59" overflows in UTC
-            raise self._fail(name, "an ISO 8601 UTC timestamp") from None
+            pass  # raised below, without the parser's error (it quotes the text) as context
+        raise self._fail(name, "an ISO 8601 UTC timestamp")
 
     def day(self, name: str) -> date:
+        text = self.str(name)
         try:
-            return date.fromisoformat(self.str(name))
+            return date.fromisoformat(text)
         except ValueError:
-            raise self._fail(name, "a date YYYY-MM-DD") from None
+            pass
+        raise self._fail(name, "a date YYYY-MM-DD")
 
     def choice(self, name: str, allowed: frozenset[str]) -> str:
         value = self.str(name)

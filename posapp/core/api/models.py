@@ -35,6 +35,9 @@ BATCH_OUTCOMES = frozenset({"accepted", "conflict", "rejected"})
 
 @dataclass(frozen=True)
 class VoucherInfo:
+    """A voucher as this till's shop sees it. For `other_shop` the platform keeps the value,
+    balance and expiry to itself: they read as 0, 0, None and partial False here."""
+
     code: str
     voucher_id: int
     shop_id: int
@@ -42,22 +45,24 @@ class VoucherInfo:
     face_value_cents: int
     balance_cents: int
     currency: str
-    expires_at: datetime
+    expires_at: datetime | None
     partial_allowed: bool
 
     @classmethod
     def from_json(cls, raw: Any) -> VoucherInfo:
         r = FieldReader(raw, "voucher")
+        status = r.choice("status", VOUCHER_STATUSES)
+        hidden = status == "other_shop"
         return cls(
             r.str("code"),
             r.int("voucher_id"),
             r.int("shop_id"),
-            r.choice("status", VOUCHER_STATUSES),
-            r.int("face_value_cents"),
-            r.int("balance_cents"),
+            status,
+            r.int("face_value_cents", nullable=hidden) or 0,
+            r.int("balance_cents", nullable=hidden) or 0,
             r.str("currency"),
-            r.time("expires_at"),
-            r.bool("partial_allowed"),
+            r.time("expires_at", nullable=hidden),
+            r.bool("partial_allowed", nullable=hidden) or False,
         )
 
 

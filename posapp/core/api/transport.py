@@ -114,6 +114,7 @@ def send(
     """One request; (status, Retry-After, body, the platform's time header), or OfflineError when
     the outcome is unknown. The time header is `Server-Time`, else the standard `Date`."""
     deadline = started + sum(timeout)
+    failure: ApiError
     try:
         with session.request(
             method,
@@ -131,12 +132,12 @@ def send(
             body = _read_body(response, deadline)
             stamp = response.headers.get("Server-Time") or response.headers.get("Date")
             return response.status_code, response.headers.get("Retry-After"), body, stamp
-    except ApiError:
-        raise
+    except ApiError as exc:
+        failure = exc
     except (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError):
-        raise OfflineError("timeout", "no answer from the platform in time") from None
+        failure = OfflineError("timeout", "no answer from the platform in time")
     except (requests.exceptions.SSLError, urllib3.exceptions.SSLError):
-        raise OfflineError("tls_error", "secure connection failed (captive portal?)") from None
+        failure = OfflineError("tls_error", "secure connection failed (captive portal?)")
     except (
         requests.RequestException,
         urllib3.exceptions.HTTPError,
@@ -144,8 +145,12 @@ def send(
         ValueError,
     ) as exc:
         # connection refused/reset, ChunkedEncodingError, ProtocolError, IncompleteRead, ...
-        reason = type(exc).__name__
-        raise OfflineError("unreachable", f"platform unreachable ({reason})") from None
+        failure = OfflineError("unreachable", f"platform unreachable ({type(exc).__name__})")
+    # Raised outside the except blocks: no __context__ keeps the library's exception (whose
+    # text may quote the request, headers included) attached to the error callers see and log.
+    failure.__context__ = failure.__cause__ = None
+    failure.__traceback__ = None
+    raise failure
 
 
 def _read_body(response: requests.Response, deadline: float) -> bytes:
@@ -176,17 +181,17 @@ def interpret(status: int, retry_after: str | None, body: bytes, token: str | No
             return None
         return _decode_json(body, status)
     if status == 401:
-        code, message = _error_fields(body, "unauthorized")
-        raise UnauthorizedError(code, scrub(message, token), status)
+        code, message = _error_fields(body, "unauthorized", token)
+        raise UnauthorizedError(code, message, status)
     if status == 429 or status >= 500:
-        code, message = _error_fields(body, "server_error")
+        code, message = _error_fields(body, "server_error", token)
         delay = parse_retry_after(retry_after)
-        raise ServerError(code, scrub(message, token), status, delay)
+        raise ServerError(code, message, status, delay)
     if 400 <= status < 500:
         error = _error_body(body)
         if error is None:
             raise BadResponseError("bad_response", "error without the error shape", status)
-        code, message = error[0], scrub(error[1], token)
+        code, message = scrub(error[0], token)[:100], scrub(error[1], token)
         if status == 409 or (status == 422 and code == "idempotency_key_reused"):
             raise ConflictError(code, message, status)
         raise RefusedError(code, message, status)
@@ -194,12 +199,15 @@ def interpret(status: int, retry_after: str | None, body: bytes, token: str | No
 
 
 def _decode_json(body: bytes, status: int) -> Any:
+    """The JSON of an answer. Errors are raised outside the except block: the decoder's own
+    exception (whose `doc` is the whole body) never rides along as `__context__`."""
     try:
         return json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        raise BadResponseError("bad_response", "the answer is not JSON", status) from None
+        message = "the answer is not JSON"
     except RecursionError:  # a hostile "[[[[..." deeper than the decoder's stack
-        raise BadResponseError("bad_response", "the answer is nested too deeply", status) from None
+        message = "the answer is nested too deeply"
+    raise BadResponseError("bad_response", message, status)
 
 
 def parse_server_time(value: str | None) -> datetime | None:
@@ -235,8 +243,10 @@ def _error_body(body: bytes) -> tuple[str, str] | None:
     return None
 
 
-def _error_fields(body: bytes, default_code: str) -> tuple[str, str]:
-    return _error_body(body) or (default_code, "")
+def _error_fields(body: bytes, default_code: str, token: str | None) -> tuple[str, str]:
+    """The error's code and message, neither of which may echo the token."""
+    code, message = _error_body(body) or (default_code, "")
+    return scrub(code, token)[:100], scrub(message, token)
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
