@@ -159,7 +159,7 @@ TILL_FILES = (
     "posapp.sqlite3",
     "posapp.sqlite3-wal",
     "posapp.sqlite3-shm",
-    "posapp.sqlite3.marker.json",
+    "posapp.sqlite3.marker.json",  # the ledger's identity goes with the ledger (store/marker.py)
 )
 
 

@@ -135,10 +135,11 @@ def start_problem_words(exc: BaseException) -> str:
     """Why the counter cannot start, in plain words with a way forward (never the exception)."""
     from posapp.core.policy import Refused
     from posapp.core.store import StoreError
+    from posapp.core.store.marker import LedgerError
     from posapp.i18n import current_language
 
-    if callable(getattr(exc, "text", None)) and hasattr(exc, "message_key"):
-        return exc.text(current_language())  # LedgerError: its own words and what to do
+    if isinstance(exc, LedgerError):  # missing, empty, damaged, foreign, read-only: the way out
+        return exc.text(current_language())
     if isinstance(exc, StoreError):
         return _(
             "The till's records cannot be opened: {why}. Check that the disk is not full and "
