@@ -12,12 +12,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from posapp.core import reports_doc
+from posapp.core import reports_doc, reports_payouts
 from posapp.core.api.errors import ApiError
 from posapp.core.clock import Clock, SystemClock, parse_utc
 from posapp.core.reports import DayReport, build_day
 from posapp.core.reports_conflicts import ConflictView, meaning
 from posapp.core.reports_doc import ReportDoc
+from posapp.core.reports_payouts import Payouts
 from posapp.core.store import daybook, history, ledger, outbox
 from posapp.core.store.daybook import OutstandingGroup
 from posapp.core.store.history import HistoryFilter, HistoryRow, PageKey
@@ -160,6 +161,21 @@ class OwnerBook:
             self.shop_name(), lang,
         )  # fmt: skip
 
+    # -- payouts -------------------------------------------------------------------------------
+    def payouts(self) -> Payouts:
+        """The platform's payouts and what of this till's accepted redemptions is still unpaid."""
+        reported, lines = reports_payouts.read_payouts(self.service.tills.values())
+        totals = self.store.call(reports_payouts.accepted_cents)
+        count = sum(c for c, _v in totals.values())
+        cents = sum(v for _c, v in totals.values())
+        for account_id in totals:
+            paid = [rid for p in lines if p.account_id == account_id and p.state == "paid"
+                    for rid in p.redemption_ids]  # fmt: skip
+            done_count, done_cents = self.store.call(reports_payouts.paid_cents, account_id, paid)
+            count, cents = count - done_count, cents - done_cents
+        return Payouts(reported, tuple(lines), cents, count)
+
     def payout_words(self, lang: str) -> dict[str, str]:
-        """redemption id -> "payout N, paid 05/12/2026" (empty until the platform tells)."""
-        return {}
+        """redemption id -> "in payout 3, to be paid" (empty until a platform reports payouts)."""
+        _reported, lines = reports_payouts.read_payouts(self.service.tills.values())
+        return reports_payouts.words_by_redemption(lines, lang)
