@@ -92,42 +92,58 @@ def end_of_day(
     lang: str,
 ) -> ReportDoc:
     """The chiusura giornaliera of one day, in `lang`."""
-    t = lambda msg, **kw: tr(msg, lang, **kw)  # noqa: E731 - short local alias
     scope = (
-        t("All tills of the shop (platform figures plus this till's unsynced sales)")
+        tr("All tills of the shop (platform figures plus this till's unsynced sales)", lang)
         if report.shop_wide
-        else t("THIS TILL ONLY: the platform could not be reached, other tills are missing")
+        else tr("THIS TILL ONLY: the platform could not be reached, other tills are missing", lang)
     )
     facts: tuple[tuple[str, Cell], ...] = (
-        (t("Shop"), shop_name),
-        (t("Day"), day_text(report.day)),
-        (t("Figures"), scope),
-        (t("Redemptions"), report.total.count),
-        (t("Total"), Money(report.total.cents)),
-        (t("This till online"), Money(report.here_online.cents)),
-        (t("This till offline"), Money(report.here_offline.cents)),
-        (t("Waiting to sync"), Money(report.pending.cents)),
-        (t("Voided"), Money(report.voided.cents)),
-        (t("Conflicts"), report.conflicts.count),
+        (tr("Shop", lang), shop_name),
+        (tr("Day", lang), day_text(report.day)),
+        (tr("Figures", lang), scope),
+        (tr("Redemptions", lang), report.total.count),
+        (tr("Total", lang), Money(report.total.cents)),
+        (tr("This till online", lang), Money(report.here_online.cents)),
+        (tr("This till offline", lang), Money(report.here_offline.cents)),
+        (tr("Waiting to sync", lang), Money(report.pending.cents)),
+        (tr("Voided", lang), Money(report.voided.cents)),
+        (tr("Conflicts", lang), report.conflicts.count),
     )
     hour_rows = tuple(
         (f"{h:02d}:00", total.count, Money(total.cents))
         for h, total in enumerate(report.by_hour)
         if total.count
     )
-    named = (t("Name"), t("Redemptions"), t("Total"), t("Of which waiting to sync"))
-    lines = (t("Time"), t("Voucher"), t("Amount"), t("Till"), t("Operator"), t("Receipt"))
-    nobody = t("(not recorded)")
-    tables = (
-        Table(t("By hour"), (t("Hour"), t("Redemptions"), t("Total")), hour_rows, t("None")),
-        Table(t("By till"), named, _named(report.by_till, nobody), t("None")),
-        Table(t("By operator"), named, _named(report.by_operator, nobody), t("None")),
-        Table(t("Voids"), lines, _rows(voids, tills, lang), t("None")),
-        Table(t("Conflicts"), lines, _rows(conflicts, tills, lang), t("None")),
-        Table(t("Waiting to sync"), lines, _rows(pending, tills, lang), t("None")),
+    named = (
+        tr("Name", lang),
+        tr("Redemptions", lang),
+        tr("Total", lang),
+        tr("Of which waiting to sync", lang),
     )
-    note = t("Times are Italian local time (Europe/Rome).")
-    return ReportDoc(t("End-of-day report"), facts, tables, note)
+    lines = (
+        tr("Time", lang),
+        tr("Voucher", lang),
+        tr("Amount", lang),
+        tr("Till", lang),
+        tr("Operator", lang),
+        tr("Receipt", lang),
+    )
+    nobody = tr("(not recorded)", lang)
+    tables = (
+        Table(
+            tr("By hour", lang),
+            (tr("Hour", lang), tr("Redemptions", lang), tr("Total", lang)),
+            hour_rows,
+            tr("None", lang),
+        ),
+        Table(tr("By till", lang), named, _named(report.by_till, nobody), tr("None", lang)),
+        Table(tr("By operator", lang), named, _named(report.by_operator, nobody), tr("None", lang)),
+        Table(tr("Voids", lang), lines, _rows(voids, tills, lang), tr("None", lang)),
+        Table(tr("Conflicts", lang), lines, _rows(conflicts, tills, lang), tr("None", lang)),
+        Table(tr("Waiting to sync", lang), lines, _rows(pending, tills, lang), tr("None", lang)),
+    )
+    note = tr("Times are Italian local time (Europe/Rome).", lang)
+    return ReportDoc(tr("End-of-day report", lang), facts, tables, note)
 
 
 def statement(
@@ -141,7 +157,6 @@ def statement(
 ) -> ReportDoc:
     """Every redemption of a period, for the accountant or the comune (`payouts`: redemption id
     -> payout words, when the platform tells them)."""
-    t = lambda msg, **kw: tr(msg, lang, **kw)  # noqa: E731
     lines: list[tuple[Cell, ...]] = []
     count = total = 0
     for r in rows:
@@ -163,22 +178,22 @@ def statement(
             )
         )
     headers = (
-        t("Date"),
-        t("Time"),
-        t("Voucher"),
-        t("Amount"),
-        t("State"),
-        t("Till"),
-        t("Operator"),
-        t("Receipt"),
-        t("Payout"),
+        tr("Date", lang),
+        tr("Time", lang),
+        tr("Voucher", lang),
+        tr("Amount", lang),
+        tr("State", lang),
+        tr("Till", lang),
+        tr("Operator", lang),
+        tr("Receipt", lang),
+        tr("Payout", lang),
     )
     facts: tuple[tuple[str, Cell], ...] = (
-        (t("Shop"), shop_name),
-        (t("Period"), f"{day_text(first)} - {day_text(last)}"),
-        (t("Redemptions counted"), count),
-        (t("Total"), Money(total)),
+        (tr("Shop", lang), shop_name),
+        (tr("Period", lang), f"{day_text(first)} - {day_text(last)}"),
+        (tr("Redemptions counted", lang), count),
+        (tr("Total", lang), Money(total)),
     )
-    note = t("Voided, refused and conflict lines are listed but not counted in the total.")
-    table = Table(t("Redemptions"), headers, tuple(lines), t("None"))
-    return ReportDoc(t("Statement of redemptions"), facts, (table,), note)
+    note = tr("Voided, refused and conflict lines are listed but not counted in the total.", lang)
+    table = Table(tr("Redemptions", lang), headers, tuple(lines), tr("None", lang))
+    return ReportDoc(tr("Statement of redemptions", lang), facts, (table,), note)

@@ -75,7 +75,7 @@ class _Pager:
 def _widths(table: Table, total: float, lang: str, metrics: QFontMetricsF) -> list[float]:
     sample = [table.headers] + [tuple(cell_text(c, lang) for c in r) for r in table.rows[:200]]
     natural = [
-        max(metrics.horizontalAdvance(str(r[i])) for r in sample) + 12
+        max(metrics.horizontalAdvance(str(r[i])) for r in sample) + metrics.height()
         for i in range(len(table.headers))
     ]
     scale = total / sum(natural)
@@ -98,11 +98,12 @@ def _table(pg: _Pager, table: Table) -> None:
             pg.new_page()
             row(table.headers, pg.bold)
         pg.p.setFont(font)
-        x = 0.0
+        x, pad = 0.0, pg.line * 0.4
         for i, text in enumerate(cells):
             align = RIGHT if i in money_cols else LEFT
-            clipped = metrics.elidedText(text, Qt.TextElideMode.ElideRight, widths[i] - 6)
-            pg.p.drawText(QRectF(x + 3, pg.y, widths[i] - 6, pg.line), align, clipped)
+            inner = widths[i] - 2 * pad
+            clipped = metrics.elidedText(text, Qt.TextElideMode.ElideRight, inner)
+            pg.p.drawText(QRectF(x + pad, pg.y, inner, pg.line), align, clipped)
             x += widths[i]
         pg.y += pg.line
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
@@ -16,11 +16,19 @@ from PySide6.QtWidgets import (
 )
 
 from posapp.core.reports import DayReport, NamedTotal
-from posapp.core.reports_owner import OwnerBook
+from posapp.core.reports_owner import LOCAL_TZ, OwnerBook
 from posapp.i18n import _, ngettext
 from posapp.qt.owner.chart import HourChart
 from posapp.qt.owner.runner import Runner
 from posapp.qt.owner.tables import SimpleTable, money
+
+
+def report_day_seconds(day: date) -> float:
+    """How long the shop's day lasted: 23, 24 or 25 hours in Europe/Rome."""
+    start = datetime.combine(day, time(0), LOCAL_TZ)
+    end = datetime.combine(day + timedelta(days=1), time(0), LOCAL_TZ)
+    return (end.astimezone(UTC) - start.astimezone(UTC)).total_seconds()
+
 
 OFFLINE_STYLE = "background:#fff3cd; color:#664d03; padding:6px; border-radius:4px;"
 
@@ -70,7 +78,8 @@ class TodayPanel(QWidget):
         self.by_operator = SimpleTable([_("Operator"), *heads[1:]], right=(1, 2, 3))
         grid = QGridLayout()
         grid.addWidget(QLabel(_("By till")), 0, 0)
-        grid.addWidget(QLabel(_("By operator")), 0, 1)
+        self.operator_title = QLabel(_("By operator"))
+        grid.addWidget(self.operator_title, 0, 1)
         grid.addWidget(self.by_till, 1, 0)
         grid.addWidget(self.by_operator, 1, 1)
         layout = QVBoxLayout(self)
@@ -131,6 +140,18 @@ class TodayPanel(QWidget):
                 voided=money(report.voided.cents),
                 conflicts=report.conflicts.count,
             )
+        )
+        hours = round((report_day_seconds(report.day)) / 3600)
+        if hours != 24:
+            self.details.setText(
+                self.details.text()
+                + "\n"
+                + _("The clocks changed on this day: it had {hours} hours.").format(hours=hours)
+            )
+        self.operator_title.setText(
+            _("By operator")
+            if report.operators_shop_wide or not report.shop_wide
+            else _("By operator (this till only: the platform does not tell the others)")
         )
         self.chart.set_data(report.by_hour)
         self.by_till.fill(_rows(report.by_till))
