@@ -106,7 +106,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.exception("the counter could not start")
         return show_start_problem(app, exc)
     service.start()
-    counter = build_counter(service, settings, make_scanning(settings))
+    from posapp.qt.counter_extras import CounterExtras
+
+    extras = CounterExtras(service, settings)
+    counter = build_counter(
+        service, settings, make_scanning(settings), extra_actions=extras.actions()
+    )
+    extras.attach(counter)
     counter.window.show()
     try:
         return app.exec()
