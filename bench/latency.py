@@ -3,9 +3,9 @@
 The real counter window (offscreen), the real PosService on a SQLite file and the real sandbox on
 loopback, in a process of its own as a platform is. For each voucher: the code is looked up, then
 the clock starts when the shopkeeper confirms (Enter) and stops when the verdict panel has painted
-the verdict. Offline: the sandbox is stopped and signed codes are accepted from the till's cache. Start-up: a child process opens the
-counter of a paired till on a video source; the time from spawning it to the first preview frame
-painted.
+the verdict. Offline: the sandbox is stopped and signed codes are accepted from the till's cache.
+Start-up: a child process opens the counter of a paired till on a video source; the time from
+spawning it to the first preview frame painted.
 
     .venv/bin/python bench/latency.py [--n 60]
 
