@@ -62,7 +62,11 @@ def main() -> None:
         [account], tokens.get, settings, db_path=work / "till.sqlite3", timeout=(1.0, 2.0)
     )
     service.sync_now()
-    counter = build_counter(service, settings, None, verdict_s=600)
+    from posapp.qt.counter_extras import CounterExtras
+
+    extras = CounterExtras(service, settings)
+    counter = build_counter(service, settings, None, verdict_s=600, extra_actions=extras.actions())
+    extras.attach(counter)
     window, flow = counter.window, counter.flow
     window.resize(*SIZE)
     window.show()
