@@ -25,6 +25,14 @@ from pathlib import Path
 from posapp.i18n import N_, _, set_language, system_language, tr
 
 EXIT_CODES = {"decoders": 2, "camera": 4, "keyring": 8, "database": 16, "platform": 32, "clock": 64}
+AREA_NAMES = {
+    "decoders": N_("Decoders"),
+    "camera": N_("Camera"),
+    "keyring": N_("System keyring"),
+    "database": N_("Database"),
+    "platform": N_("Platform"),
+    "clock": N_("Clock"),
+}
 CLOCK_TOLERANCE_S = 120.0
 PROBE_TEXT = "POSAPP-SELFTEST-1"
 
@@ -278,7 +286,7 @@ def run_checks(base: Path | None = None, camera: int | str | None = None) -> lis
                 Check(
                     area,
                     "fail",
-                    _("{area}: the check itself failed").format(area=area),
+                    tr(N_("{area}: the check itself failed"), area=tr(AREA_NAMES[area])),
                     type(exc).__name__,
                 )
             )
