@@ -103,11 +103,16 @@ class RedeemPolicy:
 
     # -- the door ------------------------------------------------------------------------------
     def submit(
-        self, text: str, amount_cents: int | None = None, confirmed: bool = False
+        self,
+        text: str,
+        amount_cents: int | None = None,
+        confirmed: bool = False,
+        operator: str | None = None,
     ) -> Outcome:
-        """Never raises: every failure is a Refused with a message key."""
+        """Never raises: every failure is a Refused with a message key. `operator` (who is at
+        the counter) goes onto the ledger row."""
         try:
-            return self._submit(text, amount_cents, confirmed)
+            return self._submit(text, amount_cents, confirmed, operator)
         except StoreError as exc:
             log.error("store failure during submit: %s", exc)
             return Refused(f"store.{exc.code}", {"detail": exc.message})
@@ -116,7 +121,9 @@ class RedeemPolicy:
             log.exception("unexpected failure during submit: nothing was recorded")
             return Refused("store.db_error", {"detail": "unexpected error"})
 
-    def _submit(self, text: str, amount: int | None, confirmed: bool) -> Outcome:
+    def _submit(
+        self, text: str, amount: int | None, confirmed: bool, operator: str | None = None
+    ) -> Outcome:
         if amount is not None and (
             not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0
         ):
@@ -148,16 +155,22 @@ class RedeemPolicy:
             except ApiError as exc:  # outcome-unknown kinds: the line is bad, go offline
                 log.info("lookup failed (%s): deciding offline", exc.code)
             else:
-                return self._online(till, info, amount, confirmed, now)
+                return self._online(till, info, amount, confirmed, now, operator)
         if len(candidates) > 1:
             return Refused("offline.no_account")  # offline, and no cached list claims it
         return self.store.call(
-            _offline_txn, till.account, ref, amount, confirmed, self.caps, _ms(now)
+            _offline_txn, till.account, ref, amount, confirmed, self.caps, _ms(now), operator
         )
 
     # -- online --------------------------------------------------------------------------------
     def _online(
-        self, till: Till, info: VoucherInfo, amount: int | None, confirmed: bool, now: datetime
+        self,
+        till: Till,
+        info: VoucherInfo,
+        amount: int | None,
+        confirmed: bool,
+        now: datetime,
+        operator: str | None = None,
     ) -> Outcome:
         pending = self.store.call(tx.note_lookup, till.account_id, info)
         if info.status not in USABLE:
@@ -192,6 +205,7 @@ class RedeemPolicy:
             req,
             info.balance_cents,
             info.partial_allowed,
+            operator,
         )
         if refusal is not None:
             return refusal
@@ -326,9 +340,9 @@ def _ms(when: datetime) -> datetime:
     return when.replace(microsecond=when.microsecond // 1000 * 1000)
 
 
-def _offline_txn(conn, account, ref, amount, confirmed, caps, now) -> Outcome:
+def _offline_txn(conn, account, ref, amount, confirmed, caps, now, operator=None) -> Outcome:
     with transaction(conn):
-        decision = decide_offline(conn, account, ref, amount, confirmed, caps, now)
+        decision = decide_offline(conn, account, ref, amount, confirmed, caps, now, operator)
     if isinstance(decision, RedeemRequest):
         return AcceptedOffline(
             decision.redemption_id, account.account_id, decision.voucher_code, decision.amount_cents

@@ -76,11 +76,25 @@ class PosService:
 
     # -- the counter ---------------------------------------------------------------------------
     def submit(
-        self, text: str, amount_cents: int | None = None, confirmed: bool = False
+        self,
+        text: str,
+        amount_cents: int | None = None,
+        confirmed: bool = False,
+        operator: str | None = None,
     ) -> Outcome:
-        outcome = self.policy.submit(text, amount_cents, confirmed)
+        outcome = self.policy.submit(text, amount_cents, confirmed, operator)
         self._refresh()
         return outcome
+
+    def set_receipt(self, redemption_id: str, number: str | None) -> bool:
+        """Store the fiscal receipt number typed after a redemption (None clears it); False when
+        the number is not 1..40 printable characters or the redemption is unknown: nothing
+        changes. Local only, never sent to the platform."""
+        if number is not None:
+            number = ledger.clean_receipt(number)
+            if number is None:
+                return False
+        return self.store.call(_set_receipt_txn, redemption_id, number)
 
     def void(self, redemption_id: str, reason: str) -> Voided | Refused:
         result = self.policy.void(redemption_id, reason)
@@ -193,3 +207,8 @@ class PosService:
 def _ack_txn(conn, conflict_id: int, now: datetime) -> bool:
     with transaction(conn):
         return outbox.acknowledge(conn, conflict_id, now)
+
+
+def _set_receipt_txn(conn, redemption_id: str, number: str | None) -> bool:
+    with transaction(conn):
+        return ledger.set_receipt(conn, redemption_id, number)
