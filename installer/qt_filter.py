@@ -9,13 +9,15 @@ PyInstaller's Qt hooks collect whole plugin folders and every translation of a m
 
 from __future__ import annotations
 
+import os
 import re
 
 # Python packages of the test and development install, and Qt modules the till never imports.
 EXCLUDED_MODULES = [
     "tkinter", "_tkinter", "pytest", "_pytest", "pytestqt", "hypothesis", "schemathesis",
     "psutil", "PIL", "ruff", "babel", "pip", "setuptools", "pkg_resources", "wheel",
-    "IPython", "matplotlib", "pydoc_data", "lib2to3", "unittest", "doctest",
+    "IPython", "matplotlib", "pydoc_data", "lib2to3", "doctest",
+    "yaml",  # uvicorn's optional --log-config YAML support: the till configures logging itself
     *(f"PySide6.{m}" for m in (
         "QtQml", "QtQuick", "QtQuickWidgets", "QtQuickControls2", "QtQuick3D", "QtQuickTest",
         "Qt3DCore", "Qt3DRender", "Qt3DInput", "Qt3DLogic", "Qt3DAnimation", "Qt3DExtras",
@@ -43,7 +45,10 @@ KEEP_PLUGINS = {
     "platforms": {"qxcb", "qwayland", "qoffscreen", "qwindows", "qcocoa", "qminimal"},
     "imageformats": {"qsvg", "qico", "qjpeg", "qgif"},
     "iconengines": None,
-    "multimedia": None,
+    # Qt's FFmpeg media backend (36 MB with the Quick/Qml and FFmpeg libraries it links) gives
+    # QCamera and camera names through Qt; QSoundEffect (the verdict sounds, all posapp plays) needs
+    # no backend, and the camera is OpenCV's. Kept only on request:
+    **({"multimedia": None} if os.environ.get("POSAPP_BUNDLE_QT_MEDIA_BACKEND") == "1" else {}),
     "printsupport": None,
     "xcbglintegrations": {"qxcb-glx-integration", "qxcb-egl-integration"},
     "wayland-shell-integration": {"xdg-shell", "wl-shell-plugin"},
