@@ -24,6 +24,7 @@ OK, ATTENTION, REFUSED, INFO = "ok", "attention", "refused", "info"
 ATTENTION_REASONS = frozenset(
     {
         "refused.pairing_needed",
+        "needs_pairing",
         "refused.unauthorized",
         "refused.request_in_flight",
         "refused.service_unavailable",
@@ -49,7 +50,8 @@ class Verdict:
 def money(cents: int | None, currency: str = "EUR") -> str:
     if cents is None:
         return "–"
-    return format_cents(cents, currency, lang=current_language())
+    # a no-break space: "€" and the figure never end up on two lines
+    return format_cents(cents, currency, lang=current_language()).replace(" ", "\u00a0")
 
 
 def short_date(when: datetime | None) -> str:
@@ -91,6 +93,13 @@ def verdict_for(outcome: object) -> Verdict:
             headline = _("Accepted offline")
             detail += "\n" + _("It will be sent to the platform when the line is back.")
         return Verdict(ATTENTION, headline, detail, "attention")
+    if type(outcome).__name__ == "NeedsChoice":  # several platforms know this plain code
+        return Verdict(
+            ATTENTION,
+            _("Which platform?"),
+            _("Several platforms know this code: scan the voucher's QR code, it says which."),
+            "attention",
+        )
     if isinstance(outcome, Refused):
         words = refusal_words(outcome)
         if tone_of(outcome) == ATTENTION:
