@@ -113,6 +113,28 @@ def redemptions(store: Store, shop_id: int | None = None) -> list[dict[str, Any]
     return store.list_redemptions(shop_id=shop_id)
 
 
+class ClosePeriod(BaseModel):
+    shop_id: int
+    period_end: Instant | None = None
+
+
+class MarkPaid(BaseModel):
+    bank_reference: str = Field(min_length=1, max_length=100)
+    paid_at: Instant | None = None
+
+
+@router.post("/payouts/close", status_code=201)
+def close_payout_period(body: ClosePeriod, store: Store) -> dict[str, Any]:
+    """Close the shop's payout period: what is due becomes scheduled payouts (ids returned)."""
+    return {"payout_ids": store.payouts.close_period(body.shop_id, body.period_end)}
+
+
+@router.post("/payouts/{payout_id}/paid", status_code=204)
+def mark_payout_paid(payout_id: int, body: MarkPaid, store: Store) -> Response:
+    store.payouts.mark_paid(payout_id, body.bank_reference, body.paid_at)
+    return Response(status_code=204)
+
+
 @router.get("/time")
 def server_time(store: Store) -> dict[str, str]:
     now: datetime = store.clock.now()

@@ -106,6 +106,7 @@ ADDED_COLUMNS = {
         "operator": "TEXT",
         "seq": "INTEGER",
         "void_offline": "INTEGER",
+        "payout_id": "INTEGER",
     },
 }
 INDEXES = """

@@ -127,6 +127,15 @@ OPERATIONS: dict[str, str] = {
         "false (it is where the next sync resumes). 400 `invalid_cursor` for a cursor this "
         "server did not issue: start again without one."
     ),
+    "shop_payouts": (
+        "The shop's payouts: what the platform pays it for redeemed vouchers, one per period and "
+        "currency, `scheduled` when the period is closed and `paid` with `paid_at` and "
+        "`bank_reference` once the transfer is made. `redemption_ids` are the redemptions it "
+        "pays (each redemption also names its `payout_id`); `lines` add the adjustments: a "
+        "redemption voided after its payout closed is taken back as a negative line in the next "
+        "payout. Payouts changed after `cursor` (made or paid), oldest change first, with the "
+        "cursor rules of /v1/shop/vouchers; 400 `invalid_cursor`."
+    ),
     "revocations": (
         "Vouchers of this shop withdrawn by the platform, in the order they were revoked, with "
         "the same cursor rules as /v1/shop/vouchers. An offline till refuses a revoked voucher "

@@ -244,6 +244,13 @@ def shop_vouchers(
     return store.vouchers.page(till["shop_id"], cursor, limit)
 
 
+@router.get("/shop/payouts", response_model=s.PayoutPage, responses=errors(400, 401, 422, 503))
+def shop_payouts(
+    till: Till, store: Store, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE
+) -> dict[str, Any]:
+    return store.payouts.page(till["shop_id"], cursor, limit)
+
+
 @router.get("/revocations", response_model=s.RevocationPage, responses=errors(400, 401, 422, 503))
 def revocations(
     till: Till, store: Store, cursor: Cursor = None, limit: Limit = DEFAULT_PAGE

@@ -283,3 +283,34 @@ class DailySummary(BaseModel):
     by_hour: list[HourTotal]
     by_operator: list[OperatorTotal]
     totals: list[CurrencyTotal]
+
+
+class PayoutLine(BaseModel):
+    redemption_id: str
+    kind: Literal["redemption", "adjustment"] = Field(
+        description="`adjustment`: a redemption voided after its payout closed, taken back here"
+    )
+    amount_cents: int = Field(description="negative for an adjustment")
+
+
+class Payout(BaseModel):
+    """What the platform pays (or paid) the shop for one period in one currency."""
+
+    payout_id: int
+    shop_id: int
+    currency: Currency
+    period_start: Timestamp | None = Field(description="the previous payout's end; null at first")
+    period_end: Timestamp
+    state: Literal["scheduled", "paid"]
+    amount_cents: int = Field(description="the sum of `lines`")
+    closed_at: Timestamp
+    paid_at: Timestamp | None
+    bank_reference: str | None
+    redemption_ids: list[str] = Field(description="the redemptions paid by this payout")
+    lines: list[PayoutLine]
+
+
+class PayoutPage(BaseModel):
+    items: list[Payout]
+    next_cursor: str
+    has_more: bool

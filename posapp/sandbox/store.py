@@ -17,6 +17,7 @@ from posapp.core.codes import CROCKFORD
 from posapp.sandbox.db import DB_FILE, Database
 from posapp.sandbox.errors import ApiFailure
 from posapp.sandbox.limits import CODE_FAILURE_LIMIT, PAIRING_FAILURES, PairingThrottle
+from posapp.sandbox.payouts import PayoutDesk
 from posapp.sandbox.redeem import RedemptionDesk
 from posapp.sandbox.signing import KeyRing
 from posapp.sandbox.summary import daily_summary
@@ -80,6 +81,7 @@ class SandboxStore:
         self.rules = TimeRules(void_window=void_window, max_offline_age=max_offline_age)
         self.desk = RedemptionDesk(self.db, self.clock, self.rules)
         self.keys.ensure_key()
+        self.payouts = PayoutDesk(self.db, self.clock)
         self.pairing_throttle = PairingThrottle(self.clock.now, pairing_failures_per_minute)
 
     # --- shops and tills ---------------------------------------------------------------------

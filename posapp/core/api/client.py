@@ -32,6 +32,7 @@ from posapp.core.api.models import (
     VoucherInfo,
 )
 from posapp.core.api.paging import Page, follow_pages, page_params
+from posapp.core.api.payout_models import Payout
 from posapp.core.api.till_models import DailySummary, Health, PairingResult, TillInfo
 from posapp.core.api.transport import (
     TOKEN_RE,
@@ -202,6 +203,14 @@ class ApiClient:
         self, cursor: str | None = None, limit: int = 500
     ) -> Iterator[Page[Revocation]]:
         return follow_pages(self.revocations, cursor, limit)
+
+    def payouts(self, cursor: str | None = None, limit: int = 500) -> Page[Payout]:
+        """The shop's payouts changed after `cursor` (made or paid), oldest change first."""
+        raw = self._call("GET", "/v1/shop/payouts", params=page_params(cursor, limit))
+        return Page.from_json(raw, Payout.from_json)
+
+    def iter_payouts(self, cursor: str | None = None, limit: int = 500) -> Iterator[Page[Payout]]:
+        return follow_pages(self.payouts, cursor, limit)
 
     def keys(self) -> KeySet:
         raw = self._call("GET", "/v1/keys")
