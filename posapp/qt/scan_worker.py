@@ -240,8 +240,9 @@ class ScanWorker(QThread):
         self._window_decode_s += elapsed
         for text in self._confirmer.feed([d.text for d in report.found], now, single=still):
             self.codeScanned.emit(text, "camera")
-        if report.located:
-            code = self._advisor.feed(report, as_gray(frame), now)
+        look = report.trigger in ("change", "recent")  # something moved: a finder look may pay
+        if not report.found and (report.located or look or self._advisor.following):
+            code = self._advisor.feed(report, as_gray(frame), now, look=look)
             if code:
                 self.hint.emit(code)
         self._emit_stats()

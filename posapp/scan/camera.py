@@ -184,7 +184,9 @@ class CameraSource(FrameSource):
         self._set_state("closed")
 
 
-def list_cameras(max_index: int = 10, sysfs: Path = Path("/sys/class/video4linux")) -> list[CameraInfo]:
+def list_cameras(
+    max_index: int = 10, sysfs: Path = Path("/sys/class/video4linux")
+) -> list[CameraInfo]:
     """The cameras with their names where the OS gives them, without opening any.
 
     Linux: the capture nodes of /sys/class/video4linux (a webcam also has a metadata node, index

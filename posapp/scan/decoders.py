@@ -24,6 +24,7 @@ DECODER_MISSING = N_(
     "install it again."
 )
 
+
 @dataclass(frozen=True)
 class Decoded:
     text: str

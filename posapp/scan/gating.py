@@ -8,8 +8,6 @@ evidence at all, a slow cadence. The cheap steps still run on every frame.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import cv2
 import numpy as np
 
@@ -30,7 +28,6 @@ class ScanSession:
         recent_frames: int = 15,
         settle_frames: int = 10,
         change_level: float = 4.0,
-        on_report: Callable[[FrameReport, np.ndarray], None] | None = None,
     ) -> None:
         """cadence: the costly steps run at least every this many frames; recent_frames: after a
         read, they run for this many frames; settle_frames: after a scene change, likewise;
@@ -40,30 +37,37 @@ class ScanSession:
         self.recent_frames = recent_frames
         self.settle_frames = settle_frames
         self.change_level = change_level
-        self.on_report = on_report
         self._thumb: np.ndarray | None = None
         self._frame = 0
-        self._hot_until = -1  # frame number until which the costly steps run
+        self._settle_until = -1  # frame numbers until which the costly steps run
+        self._recent_until = -1
         self.costly_frames = 0
         self.frames = 0
 
     def decode(self, frame: np.ndarray) -> FrameReport:
         gray = as_gray(frame)
         self._frame += 1
+        trigger = ""
         if self._scene_changed(gray):
-            self._hot_until = max(self._hot_until, self._frame + self.settle_frames)
-        force = self._frame <= self._hot_until or self._frame % self.cadence == 0
-        report = self.strategy.inspect(gray, force=force)
+            self._settle_until = self._frame + self.settle_frames
+        if self._frame <= self._settle_until:
+            trigger = "change"
+        elif self._frame <= self._recent_until:
+            trigger = "recent"
+        elif self._frame % self.cadence == 0:
+            trigger = "cadence"
+        report = self.strategy.inspect(gray, force=bool(trigger))
+        report.trigger = trigger
         if report.found:
-            self._hot_until = max(self._hot_until, self._frame + self.recent_frames)
+            self._recent_until = self._frame + self.recent_frames
         self.frames += 1
         self.costly_frames += report.costly_ran
-        if self.on_report is not None:
-            self.on_report(report, gray)
         return report
 
     def _scene_changed(self, gray: np.ndarray) -> bool:
-        thumb = cv2.resize(gray[::4, ::4], THUMB_SIZE, interpolation=cv2.INTER_AREA).astype(np.int16)
+        thumb = cv2.resize(gray[::4, ::4], THUMB_SIZE, interpolation=cv2.INTER_AREA).astype(
+            np.int16
+        )
         previous, self._thumb = self._thumb, thumb
         if previous is None:
             return True
@@ -71,4 +75,4 @@ class ScanSession:
 
     def reset(self) -> None:
         self._thumb = None
-        self._hot_until = -1
+        self._settle_until = self._recent_until = -1

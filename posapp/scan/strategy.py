@@ -52,6 +52,7 @@ class FrameReport:
     located: list[np.ndarray] = field(default_factory=list)
     costly_ran: bool = False  # the gated steps ran on this frame
     dim: bool = False
+    trigger: str = ""  # why a stream's session forced the costly steps: change, recent, cadence
 
 
 class _DecoderStep:
