@@ -360,6 +360,17 @@ def linear_barcode(kind: str = "EAN13", scale: int = 3) -> np.ndarray:
 # --- videos --------------------------------------------------------------------------------------
 
 
+def _noise_bank(rng: np.random.Generator, height: int, width: int) -> list[np.ndarray]:
+    """Sensor-noise fields a video's frames draw from (drawing millions of normals per frame is
+    what made generating videos slow)."""
+    return [rng.normal(0, 3, (height, width, 3)).astype(np.int16) for _ in range(7)]
+
+
+def _with_noise(frame: np.ndarray, bank: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
+    noisy = frame.astype(np.int16) + bank[int(rng.integers(0, len(bank)))]
+    return np.clip(noisy, 0, 255).astype(np.uint8)
+
+
 def make_video(
     path: str | Path,
     segments: Sequence[tuple[str | None, int]],
@@ -375,6 +386,7 @@ def make_video(
         raise RuntimeError(f"cannot write video {path}")
     rng = rng_for("video", seed, size)
     scene = background(width, height, rng)
+    bank = _noise_bank(rng, height, width)
     try:
         for number, (text, count) in enumerate(segments):
             cards = _card(text, 12) if text else None
@@ -385,7 +397,7 @@ def make_video(
                     dx, dy = 6 * np.sin(i / 3.0 + number), 4 * np.cos(i / 4.0)
                     corners = _square(width / 2 + dx, height / 2 + dy, side, 3 * np.sin(i / 5.0))
                     _place(frame, cards, corners)
-                writer.write(_camera(frame, rng, 3, 0.6))
+                writer.write(_with_noise(cv2.GaussianBlur(frame, (0, 0), 0.6), bank, rng))
     finally:
         writer.release()
     return path
@@ -394,7 +406,7 @@ def make_video(
 @dataclass(frozen=True)
 class HandVideo:
     """A generated clip of one voucher brought to the camera; `steady_frame` is the first frame
-    of the voucher held still (after the approach and the autofocus hunting)."""
+    of the voucher held still by the hand (the autofocus then hunts before it settles)."""
 
     path: Path
     text: str
@@ -402,6 +414,7 @@ class HandVideo:
     fps: float
     steady_frame: int
     leave_frame: int
+    entry_frame: int  # the first frame of the voucher in view
 
 
 def make_hand_video(
@@ -435,8 +448,7 @@ def make_hand_video(
     if not writer.isOpened():
         raise RuntimeError(f"cannot write video {path}")
     phase_starts = np.cumsum([0, *counts])
-    # sensor noise from a bank of fields (drawing 2.7 million normals a frame is what costs)
-    bank = [rng.normal(0, 3, (height, width, 3)).astype(np.int16) for _ in range(7)]
+    bank = _noise_bank(rng, height, width)
     try:
         for i in range(int(phase_starts[-1])):
             phase = int(np.searchsorted(phase_starts, i, side="right") - 1)
@@ -462,10 +474,10 @@ def make_hand_video(
             if phase in (1, 2, 3, 4):
                 angle = 4 * np.sin(i / 7.0 + seed)
                 _place(frame, card, _square(float(pos[0]), float(pos[1]), side, angle))
-            frame = cv2.GaussianBlur(frame, (0, 0), blur)
-            noisy = frame.astype(np.int16) + bank[int(rng.integers(0, len(bank)))]
-            writer.write(np.clip(noisy, 0, 255).astype(np.uint8))
+            writer.write(_with_noise(cv2.GaussianBlur(frame, (0, 0), blur), bank, rng))
     finally:
         writer.release()
-    steady = int(phase_starts[3])
-    return HandVideo(path, text, int(phase_starts[-1]), fps, steady, int(phase_starts[4]))
+    steady = int(phase_starts[2])
+    return HandVideo(
+        path, text, int(phase_starts[-1]), fps, steady, int(phase_starts[4]), int(phase_starts[1])
+    )
