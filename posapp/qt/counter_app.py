@@ -131,24 +131,30 @@ def first_run(app: Any) -> int:
     return int(run_first_pairing(app) or 0)
 
 
-def show_start_problem(app: Any, exc: BaseException) -> int:
-    from PySide6.QtWidgets import QMessageBox
-
+def start_problem_words(exc: BaseException) -> str:
+    """Why the counter cannot start, in plain words with a way forward (never the exception)."""
     from posapp.core.policy import Refused
     from posapp.core.store import StoreError
+    from posapp.core.store.marker import LedgerError
     from posapp.i18n import current_language
 
+    if isinstance(exc, LedgerError):  # missing, empty, damaged, foreign, read-only: the way out
+        return exc.text(current_language())
     if isinstance(exc, StoreError):
-        words = _(
+        return _(
             "The till's records cannot be opened: {why}. Check that the disk is not full and "
             "that posapp is not already open, then start it again."
         ).format(why=Refused(f"store.{exc.code}").text(current_language()))
-    else:
-        words = _(
-            "The counter could not start. Details are in the log; start it again, and if it "
-            "happens again call support."
-        )
+    return _(
+        "The counter could not start. Details are in the log; start it again, and if it "
+        "happens again call support."
+    )
+
+
+def show_start_problem(app: Any, exc: BaseException) -> int:
+    from PySide6.QtWidgets import QMessageBox
+
+    words = start_problem_words(exc)
     print(words, file=sys.stderr)
-    box = QMessageBox(QMessageBox.Icon.Warning, "posapp", words)
-    box.exec()
+    QMessageBox(QMessageBox.Icon.Warning, "posapp", words).exec()
     return 1
