@@ -162,7 +162,6 @@ def test_another_shops_voucher_shows_nothing_of_its_money(sandbox, shop, till):
     assert seen["status"] == "other_shop"
     for hidden in ("face_value_cents", "balance_cents", "expires_at", "partial_allowed"):
         assert seen[hidden] is None, hidden
-    assert "5000" not in str(seen)
 
 
 @pytest.mark.parametrize(

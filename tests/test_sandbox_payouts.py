@@ -159,3 +159,23 @@ def test_operator_is_echoed_part_of_the_idempotency_body_and_summed(sandbox, sho
     by_operator = {o.operator: o.total_cents for o in api.summary(clock.now().date()).by_operator}
     assert by_operator["Luca"] == 1200
     api.close()
+
+
+def test_the_owners_reader_understands_the_real_payouts(sandbox, shop, till, clock):
+    """posapp.core.reports_payouts (the owner's view) over the real client and sandbox."""
+    from types import SimpleNamespace
+
+    from posapp.core.reports_payouts import read_payouts, words_by_redemption
+
+    sold = _sale(sandbox, shop, till, 1500)
+    (payout_id,) = _close(sandbox, shop)
+    _paid(sandbox, payout_id, "CRO 77")
+    api = ApiClient(sandbox.url, till.token)
+    fake_till = SimpleNamespace(client=api, monitor=SimpleNamespace(online=True), account_id="a")
+    reported, lines = read_payouts([fake_till])
+    assert reported and [(p.number, p.state, p.amount_cents) for p in lines] == [
+        (payout_id, "paid", 1500)
+    ]
+    words = words_by_redemption(lines, "en")
+    assert words[sold["redemption_id"]] == f"paid with payout {payout_id} on 26/11/2026"
+    api.close()

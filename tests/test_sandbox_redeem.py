@@ -108,11 +108,14 @@ def test_body_comparison_is_canonical(sandbox, shop, till):
     other = [
         {"occurred_at": "2026-11-26T09:00:00.001Z"},
         {"offline": True},
-        {"currency": "eur"},
+        {"currency": "CHF"},
+        {"operator": "Anna"},
     ]
     for change in other:
         reply = till.redeem({**body, **change})
         assert reply.json()["error"]["code"] == "idempotency_key_reused", change
+    lower = till.redeem({**body, "currency": "eur"})  # not ISO 4217 letters: malformed
+    assert (lower.status_code, lower.json()["error"]["code"]) == (422, "invalid_request")
     assert sandbox.store.get_voucher(voucher["voucher_id"])["balance_cents"] == 4000
 
 

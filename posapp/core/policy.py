@@ -305,7 +305,7 @@ class RedeemPolicy:
             return NeedsConfirmation(summary)
         amount = available if amount is None else amount
         req = RedeemRequest.new(
-            info.code, amount, till.account.till_id, _ms(now), False, info.currency
+            info.code, amount, till.account.till_id, _ms(now), False, info.currency, operator
         )
         refusal = self.store.call(
             tx.record_txn,

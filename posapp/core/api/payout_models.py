@@ -4,12 +4,14 @@ the adjustments (redemptions voided after their payout closed, taken back as neg
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from posapp.core.api.errors import BadResponseError
 from posapp.core.api.fields import FieldReader
 
+ROME = ZoneInfo("Europe/Rome")
 PAYOUT_STATES = frozenset({"scheduled", "paid"})
 LINE_KINDS = frozenset({"redemption", "adjustment"})
 
@@ -42,6 +44,16 @@ class Payout:
     bank_reference: str | None
     redemption_ids: tuple[str, ...]
     lines: tuple[PayoutLine, ...]
+
+    @property
+    def number(self) -> int:
+        """The payout's number as the owner reads it (its id)."""
+        return self.payout_id
+
+    @property
+    def paid_on(self) -> date | None:
+        """The day it was paid, in Europe/Rome."""
+        return None if self.paid_at is None else self.paid_at.astimezone(ROME).date()
 
     @classmethod
     def from_json(cls, raw: Any) -> Payout:

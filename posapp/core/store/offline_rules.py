@@ -133,7 +133,7 @@ def decide_offline(
             default,
             "offline",
         )
-    req = RedeemRequest.new(ref.code, chosen, account.till_id, now, True, currency)
+    req = RedeemRequest.new(ref.code, chosen, account.till_id, now, True, currency, operator)
     ledger.insert_pending(conn, acct, ref.voucher_id, req, operator)
     return req
 
