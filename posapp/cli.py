@@ -8,7 +8,6 @@ starts the reference server. Heavy modules are imported only by the subcommand t
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Callable, Sequence
 
@@ -31,6 +30,18 @@ def _sandbox(argv: Sequence[str]) -> int:
     return sandbox_main(argv)
 
 
+def _diagnostics(argv: Sequence[str]) -> int:
+    from posapp.diagnostics import main as diagnostics_main
+
+    return diagnostics_main(argv)
+
+
+def _self_test(argv: Sequence[str]) -> int:
+    from posapp.selftest import main as selftest_main
+
+    return selftest_main(argv)
+
+
 def _scan(argv: Sequence[str]) -> int:
     from posapp.qt.app import main as scan_main
 
@@ -42,6 +53,7 @@ COMMANDS: dict[str, tuple[Callable[[Sequence[str]], int], str]] = {
     "decode": (_decode, "decode QR codes in image or video files, one JSON line per file"),
     "scan": (_scan, "open the scan window on a camera, a video file or a folder of images"),
     "sandbox": (_sandbox, "run the reference sandbox server of the /v1 API"),
+    "diagnostics": (_diagnostics, "write a zip for support: logs and self-test, no secrets"),
 }
 
 
@@ -52,18 +64,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         sub = parser.add_subparsers(title="commands")
         for name, (_, help_text) in COMMANDS.items():
             sub.add_parser(name, help=help_text)
+        parser.add_argument("--version", action="store_true", help="print the version and exit")
+        parser.add_argument("--self-test", action="store_true", help="check this till's parts")
         parser.print_help()
+        return 0
+    if args and args[0] == "--version":
+        from posapp.version import version_line
+
+        print(version_line())
         return 0
     name = args.pop(0) if args and not args[0].startswith("-") else "demo"
     if name not in COMMANDS:
         print(f"posapp: unknown command {name!r}; try: {', '.join(COMMANDS)}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from posapp import logs
+
+    logs.configure()  # rotating, redacted log files in the app-data folder; warnings to stderr
     handler, _ = COMMANDS[name]
+    if args and args[0] == "--self-test":
+        handler, args = _self_test, args[1:]
     try:
         return handler(args)
     except KeyboardInterrupt:
         return 130
+    finally:
+        logs.unconfigure()
 
 
 if __name__ == "__main__":

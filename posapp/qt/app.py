@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -35,17 +36,27 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def build_scan_window(
+@dataclass
+class Scanning:
+    """The scanning parts a window wires: the worker (None without a decoder library), the USB
+    filter, the words to show when the camera cannot decode, and settings refused."""
+
+    worker: Any
+    scanner: Any
+    problem: str = ""
+    bad_settings: list[str] = field(default_factory=list)
+
+
+def make_scanning(
     settings: Settings,
     source_factory: Callable[[], FrameSource] | None = None,
     lang: str | None = None,
-) -> ScanWindow:
-    """The scan window with its worker and USB filter, from the typed settings.
+) -> Scanning:
+    """The ScanWorker and the UsbScannerFilter from the typed settings (the worker not started).
 
-    The worker is started, and stopped when the application quits; a missing decoder library
-    leaves the window usable with the USB scanner and manual entry, and says what is missing.
+    A missing decoder library leaves no worker: the USB scanner and typing still work, and
+    `problem` says what is missing.
     """
-    from posapp.qt.scan_window import ScanWindow
     from posapp.qt.scan_worker import ScanWorker
     from posapp.qt.usb_scanner import UsbScannerFilter
     from posapp.scan.confirm import ScanConfirmer
@@ -88,21 +99,29 @@ def build_scan_window(
     try:
         strategy = or_default("strategy", make_strategy, sc.strategy, defaults.strategy)
     except DecoderUnavailable as exc:
-        window = ScanWindow(None, scanner, lang=lang)
-        window.show_status(str(exc))
-        return window
-    worker = ScanWorker(
-        source_factory,
-        strategy,
-        confirmer,
-        lang=lang,
-        parent=app,
-    )
-    window = ScanWindow(worker, scanner, lang=lang)
-    if bad:
-        window.show_notice(window.text("bad_settings").format(names=", ".join(bad)))
+        return Scanning(None, scanner, str(exc), bad)
+    worker = ScanWorker(source_factory, strategy, confirmer, lang=lang, parent=app)
     app.aboutToQuit.connect(lambda: worker.stop(3000))
-    worker.start()
+    return Scanning(worker, scanner, "", bad)
+
+
+def build_scan_window(
+    settings: Settings,
+    source_factory: Callable[[], FrameSource] | None = None,
+    lang: str | None = None,
+) -> ScanWindow:
+    """The scan window (a diagnostic view of the scanners) with its worker started."""
+    from posapp.qt.scan_window import ScanWindow
+
+    lang = lang or settings.language
+    parts = make_scanning(settings, source_factory, lang)
+    window = ScanWindow(parts.worker, parts.scanner, lang=lang)
+    if parts.problem:
+        window.show_status(parts.problem)
+    if parts.bad_settings:
+        window.show_notice(window.text("bad_settings").format(names=", ".join(parts.bad_settings)))
+    if parts.worker is not None:
+        parts.worker.start()
     return window
 
 
@@ -120,6 +139,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--screenshot", type=Path, help="save the window as PNG and quit")
     parser.add_argument("--after", type=float, default=3.0, help="seconds before the screenshot")
     args = parser.parse_args(argv)
+    from posapp.qt.display import display_problem
+
+    problem = display_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
 
     from posapp.core.settings import Settings
     from posapp.scan.sources import ImageFolderSource, VideoFileSource

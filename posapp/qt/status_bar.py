@@ -1,0 +1,122 @@
+"""The counter's status line, always visible: online or offline, how many redemptions wait to be
+sent and how old the oldest is, the last good sync, and the states that need someone (pair the
+till again, check the PC's clock, conflicts to look at).
+
+Takes its PosBridge in __init__: it repaints on `stateChanged` and once a second (the ages move
+even when nothing happens). Reading `bridge.state` is an in-memory read, never I/O.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QTimer, Slot
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
+
+from posapp.i18n import N_, _, ngettext, tr
+from posapp.qt.style import font
+
+CLOCK_WORDS = {
+    "pc_clock_ahead": N_("The PC's clock is ahead: check the date and time"),
+    "pc_clock_behind": N_("The PC's clock is behind: check the date and time"),
+}
+
+
+def age_words(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return _("less than a minute")
+    if minutes < 120:
+        return ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes)
+    hours = minutes // 60
+    if hours < 48:
+        return ngettext("{n} hour", "{n} hours", hours).format(n=hours)
+    days = hours // 24
+    return ngettext("{n} day", "{n} days", days).format(n=days)
+
+
+class CounterStatusBar(QWidget):
+    def __init__(self, bridge: Any, parent: QWidget | None = None, now=None) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self._now = now or (lambda: datetime.now(UTC))
+        self.line = QLabel()
+        self.line.setObjectName("line")
+        self.line.setFont(font(self, 14, bold=True))
+        self.queue = QLabel()
+        self.queue.setObjectName("queue")
+        self.sync = QLabel()
+        self.sync.setObjectName("sync")
+        self.alert = QLabel()
+        self.alert.setObjectName("alert")
+        self.alert.setStyleSheet(
+            "color: #000; background: #ffa000; padding: 4px 8px; font-weight: bold;"
+        )
+        for label in (self.queue, self.sync, self.alert):
+            label.setFont(font(self, 13))
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 2)
+        layout.addWidget(self.line)
+        layout.addWidget(self.queue, 2)
+        layout.addWidget(self.sync, 2)
+        layout.addWidget(self.alert, 3)
+        self.state: Any = None
+        bridge.stateChanged.connect(self.show_state)
+        self._timer = QTimer(self, interval=1000)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start()
+        self.refresh()
+
+    @Slot()
+    def refresh(self) -> None:
+        self.show_state(self.bridge.state)
+
+    def retranslate(self) -> None:
+        self.refresh()
+
+    @Slot(object)
+    def show_state(self, state: Any) -> None:
+        self.state = state
+        if state.online:
+            self.line.setText("● " + _("Online"))
+            self.line.setStyleSheet("color: #ffffff; background: #1b5e20; padding: 4px 10px;")
+        else:
+            self.line.setText("● " + _("Offline"))
+            self.line.setStyleSheet("color: #000000; background: #ffa000; padding: 4px 10px;")
+        now = self._now()
+        if state.pending_count:
+            age = state.oldest_pending_age_s(now)
+            text = ngettext(
+                "{n} redemption waiting to be sent",
+                "{n} redemptions waiting to be sent",
+                state.pending_count,
+            ).format(n=state.pending_count)
+            if age is not None:
+                text += " · " + _("oldest {age}").format(age=age_words(age))
+            self.queue.setText(text)
+        else:
+            self.queue.setText(_("Nothing waiting to be sent"))
+        if state.last_good_sync is None:
+            self.sync.setText(_("Never synced"))
+        else:
+            shown = state.last_good_sync.astimezone().strftime("%H:%M")
+            ago = age_words(max(0.0, (now - state.last_good_sync).total_seconds()))
+            self.sync.setText(_("Last sync {time} ({ago} ago)").format(time=shown, ago=ago))
+        alerts = []
+        if getattr(state, "needs_pairing", False):
+            alerts.append(_("Pair this till again (F10)"))
+        warning = getattr(state, "clock_warning", None)
+        if warning:
+            alerts.append(tr(CLOCK_WORDS.get(warning, N_("Check the PC's date and time"))))
+        if state.open_conflicts:
+            alerts.append(
+                ngettext(
+                    "{n} redemption to check (F9)",
+                    "{n} redemptions to check (F9)",
+                    state.open_conflicts,
+                ).format(n=state.open_conflicts)
+            )
+        self.alert.setText(" · ".join(alerts))
+        self.alert.setVisible(bool(alerts))

@@ -1,0 +1,63 @@
+"""A real counter for the Qt tests: sandbox on loopback (real clock, faults on), a till paired
+through the real pairing endpoint, PosService on a real SQLite file, and the counter window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from posapp.core.accounts import AccountDirectory
+from posapp.core.credentials import TokenStore
+from posapp.core.service import PosService
+from posapp.core.settings import Settings
+from posapp.sandbox.server import SandboxServer
+
+
+@dataclass
+class Rig:
+    server: SandboxServer
+    shop_id: int
+    account: Any
+    service: PosService
+    settings: Settings
+    path: Path
+
+    def voucher(self, cents: int = 1000, **options: Any) -> dict[str, Any]:
+        return self.server.store.create_voucher(self.shop_id, cents, **options)
+
+    def redemptions(self) -> list[dict[str, Any]]:
+        conn = self.server.store.db.connection()
+        return [dict(r) for r in conn.execute("SELECT * FROM redemptions")]
+
+    def stop_platform(self) -> None:
+        self.server.stop()
+
+    def start_platform(self) -> None:
+        port = self.server.port
+        self.server = SandboxServer(self.path / "sandbox", port=port, faults=True).start()
+
+
+@pytest.fixture
+def rig(tmp_path) -> Iterator[Rig]:
+    server = SandboxServer(tmp_path / "sandbox", fresh=True, seed_demo=False, faults=True).start()
+    shop_id = server.store.create_shop("Panificio Rizzo", "Calimera")
+    code = server.store.new_pairing_code(shop_id)
+    tokens = TokenStore()
+    account = AccountDirectory(tmp_path / "accounts.json").pair(server.url, code, "Cassa 1", tokens)
+    settings = Settings()
+    settings.sound = False
+    service = PosService.open(
+        [account], tokens.get, settings, db_path=tmp_path / "till.sqlite3", timeout=(1.0, 2.0)
+    )
+    service.sync_now()
+    rig = Rig(server, shop_id, account, service, settings, tmp_path)
+    try:
+        yield rig
+    finally:
+        service.close()
+        rig.server.stop()
