@@ -60,6 +60,7 @@ def test_keyboard_alone_and_lockout(qtbot, _isolated_data_dir) -> None:
     for _ in range(3):
         qtbot.keyClicks(dialog.pad.field, "9999")
         qtbot.keyClick(dialog.pad.field, Qt.Key.Key_Return)
+        assert dialog.isVisible()  # Enter after a wrong PIN never presses Cancel
     qtbot.keyClicks(dialog.pad.field, "4821")
     qtbot.keyClick(dialog.pad.field, Qt.Key.Key_Return)
     assert dialog.operator is None

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
@@ -33,6 +32,7 @@ from posapp.core.operators import OWNER, OperatorBook, OperatorError
 from posapp.i18n import _, tr
 from posapp.qt.operators import pin_problem
 from posapp.qt.pairing_words import error_text, keyring_help
+from posapp.qt.settings_dialog_threads import BackgroundCall
 
 PAIRING_PREFIX = "posapp-pair:"
 Repair = Callable[[str, str, str | None], PlatformAccount]
@@ -59,24 +59,6 @@ def normalize_address(text: str) -> str:
     """A typed address without a scheme means https (plain http is refused off loopback anyway)."""
     text = text.strip()
     return text if "://" in text else f"https://{text}" if text else ""
-
-
-class _Job(QObject):
-    """One call on a daemon thread; its result or error comes back to the GUI thread."""
-
-    done = Signal(object)
-    failed = Signal(object)
-
-    def start(self, fn: Callable[[], Any]) -> None:
-        def work() -> None:
-            try:
-                result = fn()
-            except Exception as exc:  # noqa: BLE001 - every failure becomes plain words
-                self.failed.emit(exc)
-            else:
-                self.done.emit(result)
-
-        threading.Thread(target=work, name="posapp-pairing", daemon=True).start()
 
 
 class PairingWizard(QWidget):
@@ -106,7 +88,7 @@ class PairingWizard(QWidget):
         self.repair, self.account = repair, account
         self.result: PlatformAccount | None = None
         self._busy = False
-        self._job = _Job(self)
+        self._job = BackgroundCall(self)
         self._job.done.connect(self._on_paired, Qt.ConnectionType.QueuedConnection)
         self._job.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
         self.pages = QStackedWidget()

@@ -49,6 +49,7 @@ class PinPad(QWidget):
         for i, label in enumerate(labels):
             button = QPushButton(label)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # typing stays in the field
+            button.setAutoDefault(False)
             button.setStyleSheet(KEY_STYLE)
             button.clicked.connect(lambda _=False, key=label: self._press(key))
             grid.addWidget(button, i // 3, i % 3)
@@ -117,6 +118,8 @@ class PinDialog(QDialog):
         self.message.setStyleSheet("font-size: 18px; color: #b00020;")
         cancel = QPushButton(_("Cancel"))
         cancel.setStyleSheet(BIG)
+        # Enter belongs to the PIN field: a dialog would otherwise press its first button (Cancel)
+        cancel.setAutoDefault(False)
         cancel.clicked.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.prompt)
