@@ -184,3 +184,51 @@ def test_parse_pairing_qr():
         "PV:ABC",
     ):
         assert parse_pairing_qr(bad) is None
+
+
+def test_first_run_window_pairs_then_returns(qtbot, qapp, sandbox, shop):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from posapp.qt.pairing import run_first_pairing
+
+    code = sandbox.store.new_pairing_code(shop)
+
+    def act() -> None:
+        """Polled: act like a person on whatever the first-run window shows now."""
+        found = [w for w in QApplication.topLevelWidgets() if isinstance(w, PairingWizard)]
+        w = found[0] if found else None
+        if w is None or not w.isVisible() or not w.pair_button.isEnabled():
+            pass
+        elif w.pages.currentWidget() is w.connect_page and not w.code.text():
+            w.scanned(pairing_payload(sandbox.url, code))
+            w.submit()
+        elif w.pages.currentWidget() is w.owner_page:
+            w.owner_name.setText("Maria")
+            w.owner_pin.setText("4821")
+            w.owner_pin_again.setText("4821")
+            qtbot.mouseClick(w.finish_button, Qt.MouseButton.LeftButton)
+            return
+        QTimer.singleShot(20, act)
+
+    QTimer.singleShot(0, act)
+    assert run_first_pairing(qapp) == 0
+    assert len(AccountDirectory().accounts()) == 1
+    assert OperatorBook().by_name("Maria").role == OWNER
+
+
+def test_first_run_window_closed_returns_not_zero(qtbot, qapp):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from posapp.qt.pairing import run_first_pairing
+
+    def close() -> None:
+        found = [w for w in QApplication.topLevelWidgets() if isinstance(w, PairingWizard)]
+        if found and found[0].isVisible():
+            found[0].close()
+        else:
+            QTimer.singleShot(20, close)
+
+    QTimer.singleShot(0, close)
+    assert run_first_pairing(qapp) == 1

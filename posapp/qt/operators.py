@@ -67,6 +67,7 @@ class OperatorsPage(QWidget):
         super().__init__(parent)
         self.book = book
         self.list = QListWidget()
+        self.list.setMinimumHeight(110)
         self.list.currentItemChanged.connect(lambda *_a: self._fill_form())
         self.name = QLineEdit()
         self.name.setMaxLength(40)

@@ -17,6 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 from posapp.core.accounts import AccountDirectory, PlatformAccount
 from posapp.core.credentials import CredentialsUnavailable, TokenStore, is_available
 from posapp.core.operators import OWNER, OperatorBook, OperatorError
+from posapp.core.settings import Settings
 from posapp.i18n import _, tr
 from posapp.qt.operators import pin_problem
 from posapp.qt.pairing_words import error_text, keyring_help
@@ -317,4 +319,11 @@ class PairingWizard(QWidget):
         self.owner_message.setText(text)
 
 
-__all__ = ["PairingWizard", "normalize_address", "parse_pairing_qr"]
+def run_first_pairing(app: QApplication, settings: Settings | None = None) -> int:
+    """The first-run window (see posapp/qt/pairing_run.py); 0 once paired, else not 0."""
+    from posapp.qt.pairing_run import run_first_pairing as run
+
+    return run(app, settings)
+
+
+__all__ = ["PairingWizard", "normalize_address", "parse_pairing_qr", "run_first_pairing"]

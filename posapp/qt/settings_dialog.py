@@ -22,10 +22,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -97,6 +99,7 @@ class SettingsDialog(QDialog):
         self._outer = QVBoxLayout(self)
         self._body: QWidget | None = None
         self._build()
+        self.resize(720, 640)  # fits a 1366x768 screen; the owner tab scrolls when smaller
         self._list_job.start(cameras)
         self.preview.show_camera(self.draft.scanner.camera_index)
 
@@ -162,7 +165,12 @@ class SettingsDialog(QDialog):
         return tab
 
     def _owner_tab(self) -> QWidget:
+        """Scrolls, so the caps and the operators fit a small touch screen too."""
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
         tab = QWidget()
+        scroll.setWidget(tab)
         layout = QVBoxLayout(tab)
         if self.owner is None:
             note = QLabel(_("The offline limits and the operators need the owner's PIN."))
@@ -172,7 +180,7 @@ class SettingsDialog(QDialog):
             layout.addWidget(note)
             layout.addWidget(self.unlock_button)
             layout.addStretch(1)
-            return tab
+            return scroll
         caps = self.draft.offline
         self.cap_hours = QDoubleSpinBox()
         self.cap_hours.setRange(1, 168)
@@ -200,7 +208,7 @@ class SettingsDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(QLabel(_("Operators")))
         layout.addWidget(self.operators_page, 1)
-        return tab
+        return scroll
 
     def _fill_cameras(self) -> None:
         self.camera.blockSignals(True)
