@@ -109,6 +109,78 @@ CATALOG: dict[str, dict[str, str]] = {
         "it": "Cassa non più collegata: ripeti l'abbinamento con la piattaforma",
         "en": "This till is no longer connected: pair it with the platform again",
     },
+    "repair.pairing_code_invalid": {
+        "it": "Codice di abbinamento sbagliato: controllalo e riprova",
+        "en": "Wrong pairing code: check it and try again",
+    },
+    "repair.pairing_code_used": {
+        "it": "Questo codice di abbinamento è già stato usato: chiedine uno nuovo",
+        "en": "This pairing code was already used: ask for a new one",
+    },
+    "repair.pairing_code_expired": {
+        "it": "Il codice di abbinamento è scaduto: chiedine uno nuovo",
+        "en": "The pairing code has expired: ask for a new one",
+    },
+    "repair.refused": {
+        "it": "La piattaforma ha rifiutato l'abbinamento: chiedi un nuovo codice",
+        "en": "The platform refused the pairing: ask for a new code",
+    },
+    "repair.no_answer": {
+        "it": "Nessuna risposta: riprova con un nuovo codice (le operazioni in attesa restano)",
+        "en": "No answer: try again with a new code (the waiting redemptions are kept)",
+    },
+    "repair.other_platform": {
+        "it": "Questo indirizzo è di un'altra piattaforma",
+        "en": "This address belongs to another platform",
+    },
+    "repair.other_shop": {
+        "it": "Il codice è di un altro negozio: chiedi un codice per questo negozio",
+        "en": "The code is for another shop: ask for a code for this shop",
+    },
+    "repair.unknown_account": {
+        "it": "Questa piattaforma non è configurata su questa cassa",
+        "en": "This platform is not set up on this till",
+    },
+    "ledger.db_missing": {
+        "it": "Archivio delle vendite mancante: ripristina un backup con «posapp restore»",
+        "en": "The sales database is missing: restore a backup with 'posapp restore'",
+    },
+    "ledger.db_empty": {
+        "it": "Archivio delle vendite vuoto: ripristina un backup con «posapp restore»",
+        "en": "The sales database is empty: restore a backup with 'posapp restore'",
+    },
+    "ledger.db_damaged": {
+        "it": "Archivio delle vendite danneggiato: ripristina un backup con «posapp restore»",
+        "en": "The sales database is damaged: restore a backup with 'posapp restore'",
+    },
+    "ledger.db_foreign": {
+        "it": "Archivio delle vendite di un'altra cassa: ripristina il suo con «posapp restore»",
+        "en": "Another till's sales database: restore this one's with 'posapp restore'",
+    },
+    "ledger.db_read_only": {
+        "it": "L'archivio delle vendite non si può scrivere: controlla i permessi del file",
+        "en": "The sales database cannot be written: check the file's permissions",
+    },
+    "ledger.rebuild_gap": {
+        "it": "Vendite senza connessione dopo il {when} mai inviate: non recuperabili",
+        "en": "Offline sales after {when} that were never sent cannot be recovered",
+    },
+    "choice.which_platform": {
+        "it": "Questo codice esiste su più piattaforme: scegli quella del buono",
+        "en": "This code exists on more than one platform: choose the voucher's one",
+    },
+    "needs_pairing": {
+        "it": "Cassa non riconosciuta: ripeti l'abbinamento (le operazioni in attesa restano)",
+        "en": "Till not recognised: pair it again (the waiting redemptions are kept)",
+    },
+    "clock.pc_clock_ahead": {
+        "it": "L'orologio del PC è avanti di {minutes} min: correggi data e ora",
+        "en": "The PC's clock is {minutes} min ahead: correct the date and time",
+    },
+    "clock.pc_clock_behind": {
+        "it": "L'orologio del PC è indietro di {minutes} min: correggi data e ora",
+        "en": "The PC's clock is {minutes} min behind: correct the date and time",
+    },
     "refused.idempotency_key_missing": {
         "it": "Richiesta incompleta: riprova, se si ripete contatta l'assistenza",
         "en": "Incomplete request: try again, and call support if it happens again",
