@@ -14,7 +14,8 @@ from posapp.core.api.errors import (
     ServerError,
     UnauthorizedError,
 )
-from posapp.i18n import N_, tr
+from posapp.core.repair import RepairError
+from posapp.i18n import N_, current_language, tr
 
 CODE_WORDS = {
     "pairing_code_invalid": N_(
@@ -64,6 +65,10 @@ KEYRING_MAC = N_(
 
 def error_text(exc: object) -> str:
     """The sentence for a pairing failure (a platform code, a network failure, a bad address)."""
+    if isinstance(exc, RepairError):  # PosService.repair's own refusals
+        if exc.code in CODE_WORDS:
+            return tr(CODE_WORDS[exc.code])
+        return tr(UNREACHABLE) if exc.code == "no_answer" else exc.text(current_language())
     if isinstance(exc, InvalidApiUrl):
         return tr(INVALID_ADDRESS)
     if isinstance(exc, AccountConflict):
