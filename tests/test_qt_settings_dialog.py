@@ -8,7 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from posapp.core.operators import CASHIER, OWNER, OperatorBook
@@ -88,8 +88,8 @@ def test_camera_by_name_preview_and_save(qtbot, video, book, tmp_path):
     d.camera.setCurrentIndex(d.camera.findText("USB Camera HD"))
     qtbot.waitUntil(lambda: d.opened[-1] == 1 and d.preview.frames_shown >= 1, timeout=10_000)
     d.strategy.setCurrentIndex(d.strategy.findData("zxing"))
-    qtbot.mouseClick(d.sound, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(d.print_slip, Qt.MouseButton.LeftButton)
+    for box in (d.sound, d.print_slip):  # click on the tick box itself, not the row's middle
+        qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
     with qtbot.waitSignal(d.saved, timeout=10_000) as signal:
         qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
     stored = Settings.load(path)
@@ -184,3 +184,11 @@ def test_a_cashier_does_not_unlock_the_owner_tab(qtbot, video, book):
     assert not hasattr(d, "cap_value")
     d2 = _dialog(qtbot, video, book, operator=book.by_name("Maria"))
     assert d2.cap_count.value() == Settings().offline.max_pending_count
+
+
+def test_every_offered_strategy_is_a_valid_spec():
+    from posapp.qt.settings_dialog import STRATEGIES
+    from posapp.scan.strategy import make_strategy
+
+    for spec in STRATEGIES:
+        make_strategy(spec)  # a malformed spec raises ValueError

@@ -75,12 +75,13 @@ def slip_html(slip: Slip) -> str:
         note = "<p><i>{}</i></p>".format(
             html.escape(_("Taken without a line: the platform will confirm it."))
         )
+    title, not_fiscal = _("Voucher redemption"), _("This is not a fiscal receipt.")
     return (
         f"<h3 align='center'>{html.escape(slip.shop_name)}</h3>"
         f"<p align='center'>{html.escape(slip.till_name)}</p>"
-        f"<p align='center'><b>{html.escape(_('Voucher redemption'))}</b></p>"
+        f"<p align='center'><b>{html.escape(title)}</b></p>"
         f"<table width='100%' cellspacing='2'>{body}</table>{note}"
-        f"<p align='center'>{html.escape(_('This is not a fiscal receipt.'))}</p>"
+        f"<p align='center'>{html.escape(not_fiscal)}</p>"
     )
 
 
