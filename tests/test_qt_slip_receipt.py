@@ -100,6 +100,16 @@ def test_receipt_number_typed(qtbot):
     assert signal.args == ["r-1", "0012-0034"] and d.number == "0012-0034"
 
 
+def test_receipt_dialog_never_shows_a_signed_code(qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    d = ReceiptDialog("r-3", SIGNED)
+    qtbot.addWidget(d)
+    d.show()
+    texts = [label.text() for label in d.findChildren(QLabel)]
+    assert not any(SIGNED[:12] in t for t in texts) and d.width() < 700
+
+
 def test_receipt_number_scanned(qtbot):
     d = ReceiptDialog("r-2")
     qtbot.addWidget(d)

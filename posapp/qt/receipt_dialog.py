@@ -13,6 +13,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
 from posapp.i18n import _
+from posapp.qt.slip import safe_label
 
 MAX_LENGTH = 32
 # RT receipts print "closure-number" (0012-0034); other tills add letters, slashes or dots
@@ -57,8 +58,8 @@ class ReceiptDialog(QDialog):
         buttons.addWidget(cancel)
         buttons.addWidget(self.ok_button)
         layout = QVBoxLayout(self)
-        if summary:
-            layout.addWidget(QLabel(summary))
+        if summary:  # a signed code's raw text must neither show nor widen the dialog
+            layout.addWidget(QLabel(safe_label(summary)))
         layout.addWidget(prompt)
         layout.addWidget(self.field)
         layout.addWidget(self.message)
