@@ -192,3 +192,14 @@ def test_every_offered_strategy_is_a_valid_spec():
 
     for spec in STRATEGIES:
         make_strategy(spec)  # a malformed spec raises ValueError
+
+
+def test_enter_in_a_field_neither_saves_nor_closes(qtbot, video, book, tmp_path):
+    path = tmp_path / "settings.json"
+    d = _dialog(qtbot, video, book, operator=book.by_name("Maria"), path=path)
+    d.tabs.setCurrentIndex(1)
+    for field in (d.cap_value, d.operators_page.name):
+        field.setFocus()
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+        assert d.isVisible() and not path.exists()
+    assert [o.name for o in book.operators()] == ["Maria", "Luca"]

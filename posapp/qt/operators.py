@@ -89,6 +89,7 @@ class OperatorsPage(QWidget):
         self.remove_button.clicked.connect(self.remove_selected)
         buttons = QHBoxLayout()
         for b in (self.add_button, self.save_button, self.remove_button):
+            b.setAutoDefault(False)  # inside the settings dialog, Enter must not press one
             buttons.addWidget(b)
         self.message = QLabel("")
         self.message.setWordWrap(True)

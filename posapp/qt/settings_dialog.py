@@ -176,6 +176,7 @@ class SettingsDialog(QDialog):
             note = QLabel(_("The offline limits and the operators need the owner's PIN."))
             note.setWordWrap(True)
             self.unlock_button = QPushButton(_("Unlock with the owner's PIN"))
+            self.unlock_button.setAutoDefault(False)
             self.unlock_button.clicked.connect(self.unlock)
             layout.addWidget(note)
             layout.addWidget(self.unlock_button)
