@@ -49,7 +49,7 @@ def _scan(argv: Sequence[str]) -> int:
 
 
 COMMANDS: dict[str, tuple[Callable[[Sequence[str]], int], str]] = {
-    "demo": (_demo, "scripted walk against the built-in sandbox (default) / percorso dimostrativo"),
+    "demo": (_demo, "scripted walk against the built-in sandbox (the default command)"),
     "decode": (_decode, "decode QR codes in image or video files, one JSON line per file"),
     "scan": (_scan, "open the scan window on a camera, a video file or a folder of images"),
     "sandbox": (_sandbox, "run the reference sandbox server of the /v1 API"),

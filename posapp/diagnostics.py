@@ -72,7 +72,12 @@ def default_out() -> Path:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="posapp diagnostics", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, help="the zip to write (default: in the data folder)")
-    parser.add_argument("--lang", choices=("it", "en"), default=None)
+    parser.add_argument(
+        "--lang",
+        choices=("it", "en"),
+        default=None,
+        help="language of the report (default: settings)",
+    )
     args = parser.parse_args(argv)
     from posapp.core.settings import Settings
 

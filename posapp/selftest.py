@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from posapp.i18n import N_, _, set_language, system_language, tr
+from posapp.i18n import N_, _, ngettext, set_language, system_language, tr
 
 EXIT_CODES = {"decoders": 2, "camera": 4, "keyring": 8, "database": 16, "platform": 32, "clock": 64}
 CLOCK_TOLERANCE_S = 120.0
@@ -301,7 +301,7 @@ def render(results: Sequence[Check]) -> str:
     lines.append(
         _("Everything works.")
         if not failed
-        else _("{count} problem(s) found.").format(count=failed)
+        else ngettext("{n} problem found.", "{n} problems found.", failed).format(n=failed)
     )
     return "\n".join(lines)
 
@@ -312,7 +312,12 @@ def as_json(results: Sequence[Check]) -> dict:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="posapp --self-test", description=__doc__.splitlines()[0])
-    parser.add_argument("--lang", choices=("it", "en"), default=None)
+    parser.add_argument(
+        "--lang",
+        choices=("it", "en"),
+        default=None,
+        help="language of the report (default: settings)",
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable report")
     parser.add_argument("--camera", help="camera index or a video file to test instead")
     args = parser.parse_args(argv)

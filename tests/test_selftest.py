@@ -16,6 +16,7 @@ from posapp.core.accounts import AccountDirectory
 from posapp.core.clock import ManualClock
 from posapp.core.credentials import TokenStore
 from posapp.core.store.db import DB_NAME
+from posapp.i18n import set_language
 from posapp.sandbox.server import SandboxServer
 from posapp.version import version
 from tests.support.qrframes import make_video
@@ -37,6 +38,12 @@ def pair(server, base):
     shop = server.store.shops()[0]
     code = server.store.new_pairing_code(shop["shop_id"])
     return AccountDirectory(base / "accounts.json").pair(server.url, code, "Cassa 1", TokenStore())
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the checks' English words (the app's default language is Italian)."""
+    set_language("en")
 
 
 def areas(results, status):
@@ -133,7 +140,7 @@ def test_cli_text_report_names_problems_in_words(tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 4
     assert "PROBLEM  Camera: not found or busy" in out
-    assert out.strip().endswith("1 problem(s) found.")
+    assert out.strip().endswith("1 problem found.")
     assert "Traceback" not in out
 
 

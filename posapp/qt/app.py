@@ -127,7 +127,10 @@ def build_scan_window(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m posapp.qt.app", description=__doc__.split("\n")[0]
+        prog="posapp scan",
+        description="Open the scan window: what the camera, a video file or a folder of images "
+        "shows, the codes read, and a field to type a code. A view of the scanners, for checking "
+        "a camera and its decoders.",
     )
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--camera", type=int, help="camera index (default: from settings)")

@@ -43,10 +43,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--faults", action="store_true", help="enable fault injection (POST /_sandbox/faults)"
     )
-    parser.add_argument("--void-window-minutes", type=float, default=15.0)
-    parser.add_argument("--platform-id", default="puglia-demo")
-    parser.add_argument("--platform-name", default="Piattaforma di Comunità (sandbox)")
-    parser.add_argument("--qr-dir", type=Path, default=None, help="default: <data-dir>/qr")
+    parser.add_argument(
+        "--void-window-minutes",
+        type=float,
+        default=15.0,
+        help="how long a redemption can be cancelled (15)",
+    )
+    parser.add_argument(
+        "--platform-id", default="puglia-demo", help="the platform's id tills pair with"
+    )
+    parser.add_argument(
+        "--platform-name",
+        default="Piattaforma di Comunità (sandbox)",
+        help="the platform's name as tills show it",
+    )
+    parser.add_argument(
+        "--qr-dir",
+        type=Path,
+        default=None,
+        help="where to write the voucher QR sheet (default: <data-dir>/qr)",
+    )
     return parser
 
 
