@@ -1,7 +1,8 @@
 """The `posapp` command: the app's jobs, each a subcommand.
 
-`posapp demo` (the default) walks through a scan, a redemption, an outage and a sync against the
-built-in sandbox; `posapp decode FILE...` answers "why won't this voucher scan?"; `posapp sandbox`
+`posapp` alone opens the counter of a paired till; `posapp demo` opens it on the built-in sandbox
+(or, with no screen, walks through a scan, a redemption, an outage and a sync in the terminal);
+`posapp decode FILE...` answers "why won't this voucher scan?"; `posapp sandbox`
 starts the reference server. Heavy modules are imported only by the subcommand that needs them.
 """
 
@@ -42,18 +43,32 @@ def _self_test(argv: Sequence[str]) -> int:
     return selftest_main(argv)
 
 
+def _counter(argv: Sequence[str]) -> int:
+    from posapp.qt.counter_app import main as counter_main
+
+    return counter_main(argv)
+
+
 def _scan(argv: Sequence[str]) -> int:
     from posapp.qt.app import main as scan_main
 
     return scan_main(argv)
 
 
+def _restore(argv: Sequence[str]) -> int:
+    from posapp.core.restore_cli import main as restore_main
+
+    return restore_main(argv)
+
+
 COMMANDS: dict[str, tuple[Callable[[Sequence[str]], int], str]] = {
-    "demo": (_demo, "scripted walk against the built-in sandbox (the default command)"),
+    "counter": (_counter, "the counter window of a paired till (the default command)"),
+    "demo": (_demo, "the counter on the built-in sandbox, with demo vouchers and an outage"),
     "decode": (_decode, "decode QR codes in image or video files, one JSON line per file"),
     "scan": (_scan, "open the scan window on a camera, a video file or a folder of images"),
     "sandbox": (_sandbox, "run the reference sandbox server of the /v1 API"),
     "diagnostics": (_diagnostics, "write a zip for support: logs and self-test, no secrets"),
+    "restore": (_restore, "restore a backup of the sales database (posapp closed)"),
 }
 
 
@@ -73,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(version_line())
         return 0
-    name = args.pop(0) if args and not args[0].startswith("-") else "demo"
+    name = args.pop(0) if args and not args[0].startswith("-") else "counter"
     if name not in COMMANDS:
         print(f"posapp: unknown command {name!r}; try: {', '.join(COMMANDS)}", file=sys.stderr)
         return 2

@@ -40,9 +40,9 @@ SAY = {  # English msgids, said in the walk's language (posapp.i18n)
 
 
 class Walk:
-    def __init__(self, lang: str, out=sys.stdout) -> None:
+    def __init__(self, lang: str, out=None) -> None:
         self.lang = lang
-        self.out = out
+        self.out = out or sys.stdout  # looked up now: a redirected stdout counts
 
     def say(self, key: str, **params: object) -> None:
         self.line(tr(SAY[key], self.lang, **params))
@@ -104,13 +104,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="language of the walk (default: from the settings)",
     )
     parser.add_argument("--data-dir", type=Path, help="keep the demo's files here (default: temp)")
+    parser.add_argument("--text", action="store_true", help="the scripted walk in the terminal")
+    parser.add_argument("--camera", type=int, help="use this camera instead of the demo video")
     args = parser.parse_args(argv)
     walk = Walk(args.lang)
     workdir = args.data_dir or Path(tempfile.mkdtemp(prefix="posapp-demo-"))
     workdir.mkdir(parents=True, exist_ok=True)
+    start_over(workdir)
     keyring.set_keyring(MemoryKeyring())  # the sandbox token: this process only
+    if not args.text:
+        from posapp.qt.display import display_problem
+
+        problem = display_problem()
+        if problem is None:
+            from posapp.qt.demo_window import run_window
+
+            return run_window(workdir, args.lang, args.camera)
+        print(tr(NO_SCREEN, args.lang), file=sys.stderr)
     run(walk, workdir)
     return 0
+
+
+NO_SCREEN = N_("No screen (DISPLAY/WAYLAND_DISPLAY not set): walking through it in the terminal.")
+# the till's side of a previous run: its sandbox is started fresh each run, so they are stale
+TILL_FILES = ("accounts.json", "posapp.sqlite3", "posapp.sqlite3-wal", "posapp.sqlite3-shm")
+
+
+def start_over(workdir: Path) -> None:
+    """A demo folder can be used again: each run starts a fresh sandbox, so the till's files of
+    the last run (its account, whose token lived only in that process, and its ledger) go too."""
+    for name in TILL_FILES:
+        (workdir / name).unlink(missing_ok=True)
 
 
 def run(walk: Walk, workdir: Path) -> None:

@@ -32,3 +32,12 @@ def test_hundred_kills_lose_nothing_and_duplicate_nothing(tmp_path):
     assert result["unknown_to_till"] == 0, result
     assert result["state_mismatches"] == 0, result
     assert result["left_in_outbox"] == 0 and result["open_conflicts"] == 0, result
+
+
+@pytest.mark.timeout(120)
+def test_a_sale_recorded_twice_is_counted_as_duplicated(tmp_path):
+    """The count can fail: a broken till that records each sale again under a new id."""
+    result = _load_crash().run_crash(3, tmp_path, seed=5, double_sale=True)
+    assert result["acknowledged"] > 0, result
+    assert result["duplicated"] > 0, result
+    assert result["lost"] == 0, result

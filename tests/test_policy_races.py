@@ -12,17 +12,34 @@ from posapp.core.clock import ManualClock
 from posapp.core.policy import AcceptedOffline, AcceptedOnline, RedeemPolicy, Refused, Voided
 from posapp.core.settings import OfflineCaps
 from posapp.core.store import StoreError, ledger, outbox
+from posapp.core.store import transactions as tx
 from tests.test_sync_support import make_till, start_sandbox
+
+HOOKED: list = []
+
+
+@pytest.fixture(autouse=True)
+def _every_hook_ran():
+    """A race test whose hook never ran tested no race: fail it."""
+    HOOKED.clear()
+    yield
+    assert all(h.hooked for h in HOOKED), "a race hook never ran"
 
 
 class HookedStore:
-    """The real store, with a hook run before one named transaction (a race or a failure)."""
+    """The real store, with a hook run before one transaction function (a race or a failure).
+    Bound to the function object, not its name: a renamed or wrapped function fails loudly
+    instead of silently never running the hook."""
 
-    def __init__(self, store, name, hook):
-        self._store, self._name, self._hook = store, name, hook
+    def __init__(self, store, target, hook):
+        assert callable(target)
+        self._store, self._target, self._hook = store, target, hook
+        self.hooked = 0
+        HOOKED.append(self)
 
     def call(self, fn, *args):
-        if getattr(fn, "__name__", "") == self._name:
+        if fn is self._target:
+            self.hooked += 1
             self._hook()
         return self._store.call(fn, *args)
 
@@ -42,8 +59,8 @@ def rig(tmp_path):
     server.stop()
 
 
-def _policy(rig, name, hook):
-    return RedeemPolicy(HookedStore(rig.store, name, hook), [rig.till], OfflineCaps(), rig.clock)
+def _policy(rig, target, hook):
+    return RedeemPolicy(HookedStore(rig.store, target, hook), [rig.till], OfflineCaps(), rig.clock)
 
 
 def _both(policy, *calls):
@@ -65,7 +82,7 @@ def test_two_counters_never_take_a_voucher_beyond_its_balance(rig):
     # the answers are lost: the platform cannot be the judge, only this till's ledger can
     rig.server.faults.set([{"kind": "reset", "path": "/v1/redemptions", "count": None}])
     barrier = threading.Barrier(2, timeout=5)  # both looked it up before either records
-    policy = _policy(rig, "record_txn", barrier.wait)
+    policy = _policy(rig, tx.record_txn, barrier.wait)
     results = _both(policy, (v["code"], None, True), (v["code"], None, True))
     taken = [r for r in results if isinstance(r, AcceptedOffline | AcceptedOnline)]
     refused = [r for r in results if isinstance(r, Refused)]
@@ -80,7 +97,7 @@ def test_two_partial_amounts_together_beyond_the_balance(rig):
     v = rig.voucher(1000, partial_allowed=True)
     rig.server.faults.set([{"kind": "reset", "path": "/v1/redemptions", "count": None}])
     barrier = threading.Barrier(2, timeout=5)
-    policy = _policy(rig, "record_txn", barrier.wait)
+    policy = _policy(rig, tx.record_txn, barrier.wait)
     results = _both(policy, (v["code"], 700, True), (v["code"], 600, True))
     taken = [r for r in results if isinstance(r, AcceptedOffline)]
     refused = [r for r in results if isinstance(r, Refused)]
@@ -96,7 +113,7 @@ def _disk_full():
 
 def test_accepted_by_the_platform_is_reported_accepted_even_if_settling_fails(rig):
     v = rig.voucher(1000)
-    policy = _policy(rig, "settle_txn", _disk_full)
+    policy = _policy(rig, tx.settle_txn, _disk_full)
     outcome = policy.submit(v["code"], confirmed=True)
     assert isinstance(outcome, AcceptedOnline) and outcome.balance_after_cents == 0
     row = rig.store.call(ledger.get, outcome.redemption_id)
@@ -111,7 +128,7 @@ def test_voided_by_the_platform_is_reported_voided_even_if_settling_fails(rig):
     v = rig.voucher(1000)
     done = rig.policy.submit(v["code"], confirmed=True)
     assert isinstance(done, AcceptedOnline)
-    policy = _policy(rig, "settle_txn", _disk_full)
+    policy = _policy(rig, tx.settle_txn, _disk_full)
     assert policy.void(done.redemption_id, "mistake") == Voided(done.redemption_id, queued=False)
     assert rig.server.store.get_voucher(v["voucher_id"])["balance_cents"] == 1000
     assert rig.store.call(ledger.daily_totals, rig.clock.now().date()).count == 0
@@ -172,7 +189,7 @@ def test_a_void_racing_a_sync_that_made_it_a_conflict_is_refused_not_queued(rig,
         if not reports:
             reports.append(rig.sync.run())
 
-    policy = _policy(rig, "queue_void_txn", sync_first)
+    policy = _policy(rig, tx.queue_void_txn, sync_first)
     outcome = policy.void(taken.redemption_id, "mistake")
     assert reports[0].conflicts == 1
     assert isinstance(outcome, Refused) and outcome.reason == "refused.not_voidable"

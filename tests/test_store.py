@@ -60,7 +60,13 @@ def test_forward_migration_keeps_rows(tmp_path):
     conn = sqlite3.connect(path, isolation_level=None)
     assert schema.migrate(conn, target=1) == 1
     req = _req()
-    _record(conn, "acct", 42, req)
+    conn.execute(  # a row as posapp v1 wrote it (no operator, no receipt number)
+        "INSERT INTO ledger (redemption_id, account_id, voucher_code, voucher_id, amount_cents, "
+        "currency, till_id, occurred_at, offline, state, local_day, local_hour) "
+        "VALUES (?, 'acct', ?, 42, 500, 'EUR', 1, '2026-11-26T09:00:00.000Z', 1, 'pending', "
+        "'2026-11-26', 10)",
+        (req.redemption_id, req.voucher_code),
+    )
     conn.close()
     with Store(path) as store:
         assert store.call(schema.version) == schema.LATEST
@@ -189,7 +195,7 @@ def test_v3_file_gains_learned_balances_and_keeps_its_cache(tmp_path):
     )
     conn.close()
     with Store(path) as store:
-        assert store.call(schema.version) == schema.LATEST == 4
+        assert store.call(schema.version) == schema.LATEST == 5
         assert (
             store.call(lambda c: c.execute("SELECT COUNT(*) FROM learned_balances").fetchone())[0]
             == 0

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from posapp.core import messages
 from posapp.core.clock import Clock, SystemClock
 from posapp.core.settings import ConnectivitySettings
 
@@ -27,6 +28,18 @@ class ConnectivityState:
     oldest_pending_at: datetime | None = None
     last_good_sync: datetime | None = None
     open_conflicts: int = 0
+    # any account's token refused (401): persisted; nothing is taken until paired again
+    needs_pairing: bool = False
+    # "pc_clock_ahead" / "pc_clock_behind" when the PC's clock is far from the platform's
+    clock_warning: str | None = None
+    clock_offset_s: float | None = None  # platform minus PC, seconds
+
+    def clock_text(self, lang: str = "it") -> str | None:
+        """The clock warning in words for the status bar, or None."""
+        if self.clock_warning is None or self.clock_offset_s is None:
+            return None
+        minutes = max(1, round(abs(self.clock_offset_s) / 60))
+        return messages.text(f"clock.{self.clock_warning}", lang, minutes=minutes)
 
     def oldest_pending_age_s(self, now: datetime) -> float | None:
         if self.oldest_pending_at is None:

@@ -63,6 +63,36 @@ MESSAGES: dict[str, str] = {
     "refused.pairing_needed": N_(
         "This till is no longer connected: pair it with the platform again"
     ),
+    "repair.pairing_code_invalid": N_("Wrong pairing code: check it and try again"),
+    "repair.pairing_code_used": N_("This pairing code was already used: ask for a new one"),
+    "repair.pairing_code_expired": N_("The pairing code has expired: ask for a new one"),
+    "repair.refused": N_("The platform refused the pairing: ask for a new code"),
+    "repair.no_answer": N_(
+        "No answer: try again with a new code (the waiting redemptions are kept)"
+    ),
+    "repair.other_platform": N_("This address belongs to another platform"),
+    "repair.other_shop": N_("The code is for another shop: ask for a code for this shop"),
+    "repair.unknown_account": N_("This platform is not set up on this till"),
+    "ledger.db_missing": N_(
+        "The sales database is missing: restore a backup with 'posapp restore'"
+    ),
+    "ledger.db_empty": N_("The sales database is empty: restore a backup with 'posapp restore'"),
+    "ledger.db_damaged": N_(
+        "The sales database is damaged: restore a backup with 'posapp restore'"
+    ),
+    "ledger.db_foreign": N_(
+        "Another till's sales database: restore this one's with 'posapp restore'"
+    ),
+    "ledger.db_read_only": N_("The sales database cannot be written: check the file's permissions"),
+    "ledger.rebuild_gap": N_("Offline sales after {when} that were never sent cannot be recovered"),
+    "choice.which_platform": N_(
+        "This code exists on more than one platform: choose the voucher's one"
+    ),
+    "needs_pairing": N_("Till not recognised: pair it again (the waiting redemptions are kept)"),
+    "clock.pc_clock_ahead": N_("The PC's clock is {minutes} min ahead: correct the date and time"),
+    "clock.pc_clock_behind": N_(
+        "The PC's clock is {minutes} min behind: correct the date and time"
+    ),
     "refused.idempotency_key_missing": N_(
         "Incomplete request: try again, and call support if it happens again"
     ),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -68,9 +69,28 @@ class Voided:
     queued: bool
 
 
-Outcome = AcceptedOnline | AcceptedOffline | Refused | NeedsConfirmation
+@dataclass(frozen=True)
+class AccountChoice:
+    """One platform that knows a plain code: what it says (a summary to confirm, or a refusal)."""
 
-PAIRING = Refused("refused.pairing_needed", needs_pairing=True)
+    account_id: str
+    name: str
+    summary: Summary | None
+    refusal: Refused | None = None
+
+
+@dataclass(frozen=True)
+class NeedsChoice:
+    """A plain code that several platforms know: the shopkeeper picks one (submit again with
+    `account_id=`); the till never guesses, online or offline."""
+
+    code: str
+    choices: tuple[AccountChoice, ...]
+
+
+Outcome = AcceptedOnline | AcceptedOffline | Refused | NeedsConfirmation | NeedsChoice
+
+PAIRING = Refused("needs_pairing", needs_pairing=True)
 
 
 @dataclass
@@ -94,20 +114,35 @@ class RedeemPolicy:
         caps: OfflineCaps | None = None,
         clock: Clock | None = None,
         void_window: timedelta = timedelta(minutes=10),
+        *,
+        on_unauthorized: Callable[[str], None] | None = None,
+        blocked: Callable[[], bool] | None = None,
     ) -> None:
         self.store = store
         self.tills = {t.account_id: t for t in tills}
         self.caps = caps or OfflineCaps()
         self.clock = clock or SystemClock()
         self.void_window = void_window
+        # a 401 anywhere: the service persists "needs pairing"; while it holds, nothing is taken
+        self.on_unauthorized = on_unauthorized
+        self.blocked = blocked
 
     # -- the door ------------------------------------------------------------------------------
     def submit(
-        self, text: str, amount_cents: int | None = None, confirmed: bool = False
+        self,
+        text: str,
+        amount_cents: int | None = None,
+        confirmed: bool = False,
+        operator: str | None = None,
+        account_id: str | None = None,
     ) -> Outcome:
-        """Never raises: every failure is a Refused with a message key."""
+        """Never raises: every failure is a Refused with a message key. `operator` (who is at
+        the counter) goes onto the ledger row; `account_id` is the shopkeeper's answer to a
+        NeedsChoice."""
         try:
-            return self._submit(text, amount_cents, confirmed)
+            if self.blocked is not None and self.blocked():
+                return PAIRING  # revoked: no voucher online or offline; the queue is kept
+            return self._submit(text, amount_cents, confirmed, operator, account_id)
         except StoreError as exc:
             log.error("store failure during submit: %s", exc)
             return Refused(f"store.{exc.code}", {"detail": exc.message})
@@ -116,7 +151,14 @@ class RedeemPolicy:
             log.exception("unexpected failure during submit: nothing was recorded")
             return Refused("store.db_error", {"detail": "unexpected error"})
 
-    def _submit(self, text: str, amount: int | None, confirmed: bool) -> Outcome:
+    def _submit(
+        self,
+        text: str,
+        amount: int | None,
+        confirmed: bool,
+        operator: str | None = None,
+        account_id: str | None = None,
+    ) -> Outcome:
         if amount is not None and (
             not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0
         ):
@@ -131,33 +173,113 @@ class RedeemPolicy:
         if isinstance(ref, Rejection):
             return Refused(f"reject.{ref.reason.value}")
         candidates = self._route(ref, keys)
+        if account_id is not None:  # the shopkeeper chose among the platforms that know it
+            candidates = [t for t in candidates if t.account_id == account_id]
         if not candidates:
             return Refused("offline.no_account")
+        if len(candidates) > 1:
+            return self._several(candidates, ref, amount, confirmed, now, operator)
         till = candidates[0]
-        for till in candidates:
-            if not till.monitor.online:
-                continue
+        if till.monitor.online:
             try:
                 info = till.client.lookup(ref.code)
             except UnauthorizedError:
-                return PAIRING
+                return self._unauthorized(till)
             except RefusedError as exc:
-                if exc.code == "unknown_voucher" and till is not candidates[-1]:
-                    continue  # several platforms: ask the next one
                 return Refused(f"refused.{exc.code}")
             except ApiError as exc:  # outcome-unknown kinds: the line is bad, go offline
                 log.info("lookup failed (%s): deciding offline", exc.code)
             else:
-                return self._online(till, info, amount, confirmed, now)
-        if len(candidates) > 1:
-            return Refused("offline.no_account")  # offline, and no cached list claims it
+                return self._online(till, info, amount, confirmed, now, operator)
+        return self._offline(till, ref, amount, confirmed, now, operator)
+
+    def _offline(
+        self,
+        till: Till,
+        ref: VoucherRef,
+        amount: int | None,
+        confirmed: bool,
+        now: datetime,
+        operator: str | None = None,
+    ) -> Outcome:
+        if getattr(self.clock, "uncertain", False):
+            # the PC's clock went back while posapp was closed: caps and expiry cannot be judged
+            return Refused("offline.clock_went_back")
         return self.store.call(
-            _offline_txn, till.account, ref, amount, confirmed, self.caps, _ms(now)
+            _offline_txn, till.account, ref, amount, confirmed, self.caps, _ms(now), operator
         )
+
+    def _several(
+        self,
+        candidates: list[Till],
+        ref: VoucherRef,
+        amount: int | None,
+        confirmed: bool,
+        now: datetime,
+        operator: str | None = None,
+    ) -> Outcome:
+        """A plain code more than one platform may serve: ask each one that is online, use the
+        cached list of each one that is not; one that knows it is used, several are a choice."""
+        known: list[tuple[Till, VoucherInfo | Refused | None]] = []
+        unreachable = False
+        for till in candidates:
+            if till.monitor.online:
+                try:
+                    known.append((till, till.client.lookup(ref.code)))
+                    continue
+                except UnauthorizedError:
+                    return self._unauthorized(till)
+                except RefusedError as exc:
+                    if exc.code != "unknown_voucher":
+                        known.append((till, Refused(f"refused.{exc.code}")))
+                    continue
+                except ApiError as exc:
+                    log.info("lookup on %s failed (%s): its cache decides", till.account_id, exc)
+            if self.store.call(cache.get_voucher, till.account_id, ref.voucher_id) is not None:
+                known.append((till, None))
+            else:
+                unreachable = unreachable or not till.monitor.online
+        if not known:
+            return Refused("offline.no_account" if unreachable else "refused.unknown_voucher")
+        if len(known) == 1:
+            till, info = known[0]
+            if isinstance(info, Refused):
+                return info
+            if info is None:
+                return self._offline(till, ref, amount, confirmed, now, operator)
+            return self._online(till, info, amount, confirmed, now, operator)
+        choices = []
+        for till, info in known:
+            if isinstance(info, Refused):
+                outcome: Outcome = info
+            elif info is None:
+                outcome = self._offline(till, ref, None, False, now)
+            else:
+                outcome = self._online(till, info, None, False, now)
+            summary = outcome.summary if isinstance(outcome, NeedsConfirmation) else None
+            refusal = outcome if isinstance(outcome, Refused) else None
+            choices.append(
+                AccountChoice(till.account_id, getattr(till.account, "name", ""), summary, refusal)
+            )
+        return NeedsChoice(ref.code, tuple(choices))
+
+    def _unauthorized(self, till: Till) -> Refused:
+        if self.on_unauthorized is not None:
+            try:
+                self.on_unauthorized(till.account_id)
+            except Exception:
+                log.exception("needs-pairing state not recorded")
+        return PAIRING
 
     # -- online --------------------------------------------------------------------------------
     def _online(
-        self, till: Till, info: VoucherInfo, amount: int | None, confirmed: bool, now: datetime
+        self,
+        till: Till,
+        info: VoucherInfo,
+        amount: int | None,
+        confirmed: bool,
+        now: datetime,
+        operator: str | None = None,
     ) -> Outcome:
         pending = self.store.call(tx.note_lookup, till.account_id, info)
         if info.status not in USABLE:
@@ -192,6 +314,7 @@ class RedeemPolicy:
             req,
             info.balance_cents,
             info.partial_allowed,
+            operator,
         )
         if refusal is not None:
             return refusal
@@ -210,7 +333,7 @@ class RedeemPolicy:
             result = till.client.redeem(req)
         except UnauthorizedError:
             self._forget(req.redemption_id, "unauthorized", "401 before redeem")
-            return PAIRING
+            return self._unauthorized(till)
         except RefusedError as exc:
             self._forget(req.redemption_id, exc.code, exc.message)
             return Refused(f"refused.{exc.code}", {"balance_cents": available})
@@ -269,7 +392,7 @@ class RedeemPolicy:
             try:
                 result = till.client.void(redemption_id, reason, _ms(now))
             except UnauthorizedError:
-                return PAIRING
+                return self._unauthorized(till)
             except RefusedError as exc:
                 return Refused(f"refused.{exc.code}")
             except Exception:  # outcome unknown: queue it, a replay is harmless
@@ -291,20 +414,15 @@ class RedeemPolicy:
 
     # -- helpers -------------------------------------------------------------------------------
     def _route(self, ref: VoucherRef, keys: dict) -> list[Till]:
-        """The account(s) a code may belong to: by URL host, by signing key, by cached list;
-        a plain code that no cached list claims may belong to any platform (asked in turn)."""
+        """The account(s) a code may belong to: by URL host, by signing key; a plain code may
+        belong to any platform (each is asked, or its cached list read: never a guess)."""
         tills = list(self.tills.values())
         if ref.kind == "url":
             return [t for t in tills if t.account.serves_host(ref.host or "")][:1]
         if ref.kind == "signed":
             owner = self.tills.get(keys[ref.kid][0]) if ref.kid in keys else None
             return [owner] if owner is not None else []
-        if len(tills) <= 1:
-            return tills
-        for till in tills:
-            if self.store.call(cache.get_voucher, till.account_id, ref.voucher_id) is not None:
-                return [till]
-        return tills
+        return tills  # a plain code: every platform may know it (see _several)
 
     def _refresh_keys(self) -> bool:
         """An unknown key id: fetch the keys of the platforms we can reach (rotation)."""
@@ -326,9 +444,9 @@ def _ms(when: datetime) -> datetime:
     return when.replace(microsecond=when.microsecond // 1000 * 1000)
 
 
-def _offline_txn(conn, account, ref, amount, confirmed, caps, now) -> Outcome:
+def _offline_txn(conn, account, ref, amount, confirmed, caps, now, operator=None) -> Outcome:
     with transaction(conn):
-        decision = decide_offline(conn, account, ref, amount, confirmed, caps, now)
+        decision = decide_offline(conn, account, ref, amount, confirmed, caps, now, operator)
     if isinstance(decision, RedeemRequest):
         return AcceptedOffline(
             decision.redemption_id, account.account_id, decision.voucher_code, decision.amount_cents

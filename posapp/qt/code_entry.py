@@ -38,7 +38,7 @@ class CodeEntry(QWidget):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.field.setPlaceholderText(_("F2: type the voucher code (e.g. ABCD-EFGH-123)"))
+        self.field.setPlaceholderText(_("F2: type a code"))
         self.button.setText(_("Check code"))
 
     def focus(self) -> None:

@@ -24,14 +24,15 @@ CLOCK_WORDS = {
 
 
 def age_words(seconds: float) -> str:
+    """Short ages for a status line: "<1 min", "12 min", "3 h", "2 days"."""
     minutes = int(seconds // 60)
     if minutes < 1:
-        return _("less than a minute")
+        return _("<1 min")
     if minutes < 120:
-        return ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes)
+        return _("{n} min").format(n=minutes)
     hours = minutes // 60
     if hours < 48:
-        return ngettext("{n} hour", "{n} hours", hours).format(n=hours)
+        return _("{n} h").format(n=hours)
     days = hours // 24
     return ngettext("{n} day", "{n} days", days).format(n=days)
 
@@ -88,22 +89,20 @@ class CounterStatusBar(QWidget):
         now = self._now()
         if state.pending_count:
             age = state.oldest_pending_age_s(now)
-            text = ngettext(
-                "{n} redemption waiting to be sent",
-                "{n} redemptions waiting to be sent",
-                state.pending_count,
-            ).format(n=state.pending_count)
+            text = ngettext("{n} to send", "{n} to send", state.pending_count).format(
+                n=state.pending_count
+            )
             if age is not None:
                 text += " · " + _("oldest {age}").format(age=age_words(age))
             self.queue.setText(text)
         else:
-            self.queue.setText(_("Nothing waiting to be sent"))
+            self.queue.setText(_("Nothing to send"))
         if state.last_good_sync is None:
             self.sync.setText(_("Never synced"))
         else:
             shown = state.last_good_sync.astimezone().strftime("%H:%M")
             ago = age_words(max(0.0, (now - state.last_good_sync).total_seconds()))
-            self.sync.setText(_("Last sync {time} ({ago} ago)").format(time=shown, ago=ago))
+            self.sync.setText(_("Synced {time} ({ago} ago)").format(time=shown, ago=ago))
         alerts = []
         if getattr(state, "needs_pairing", False):
             alerts.append(_("Pair this till again (F10)"))

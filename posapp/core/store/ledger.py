@@ -46,6 +46,8 @@ class LedgerRow:
     reason_message: str | None
     voided_at: str | None
     void_reason: str | None
+    operator: str | None = None
+    receipt_number: str | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> LedgerRow:
@@ -56,14 +58,20 @@ _COLUMNS = ", ".join(LedgerRow.__dataclass_fields__)
 
 
 def insert_pending(
-    conn: sqlite3.Connection, account_id: str, voucher_id: int, req: RedeemRequest
+    conn: sqlite3.Connection,
+    account_id: str,
+    voucher_id: int,
+    req: RedeemRequest,
+    operator: str | None = None,
 ) -> None:
-    """Ledger row + outbox row; the caller holds the transaction."""
+    """Ledger row + outbox row; the caller holds the transaction. `operator` is who took it (the
+    request's own `operator` when the API model carries one)."""
     when = req.occurred_at.astimezone(LOCAL_TZ)
+    operator = operator if operator is not None else getattr(req, "operator", None)
     conn.execute(
         "INSERT INTO ledger (redemption_id, account_id, voucher_code, voucher_id, amount_cents, "
-        "currency, till_id, occurred_at, offline, state, local_day, local_hour) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+        "currency, till_id, occurred_at, offline, state, local_day, local_hour, operator) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
         (
             req.redemption_id,
             account_id,
@@ -76,6 +84,7 @@ def insert_pending(
             int(req.offline),
             when.date().isoformat(),
             when.hour,
+            operator,
         ),
     )
     conn.execute(
@@ -102,6 +111,26 @@ def recent(
         (*args, limit),
     )
     return [LedgerRow.from_row(r) for r in rows]
+
+
+RECEIPT_MAX = 40
+
+
+def clean_receipt(number: str) -> str | None:
+    """The receipt number as stored: trimmed, printable, 1..40 characters; None if not valid."""
+    text = number.strip() if isinstance(number, str) else ""
+    if not text or len(text) > RECEIPT_MAX or not text.isprintable():
+        return None
+    return text
+
+
+def set_receipt(conn: sqlite3.Connection, redemption_id: str, number: str | None) -> bool:
+    """Store (or clear, with None) the fiscal receipt number of one redemption; False if no
+    such redemption. Local only: the platform never sees it."""
+    cur = conn.execute(
+        "UPDATE ledger SET receipt_number = ? WHERE redemption_id = ?", (number, redemption_id)
+    )
+    return cur.rowcount == 1
 
 
 def apply_result(conn: sqlite3.Connection, redemption: Redemption, now: datetime) -> None:

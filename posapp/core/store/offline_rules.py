@@ -72,6 +72,7 @@ def decide_offline(
     confirmed: bool,
     caps: OfflineCaps,
     now: datetime,
+    operator: str | None = None,
 ) -> Refused | Summary | RedeemRequest:
     """Caller holds a write transaction, so the checks and the insert see the same ledger."""
     acct = account.account_id
@@ -133,7 +134,7 @@ def decide_offline(
             "offline",
         )
     req = RedeemRequest.new(ref.code, chosen, account.till_id, now, True, currency)
-    ledger.insert_pending(conn, acct, ref.voucher_id, req)
+    ledger.insert_pending(conn, acct, ref.voucher_id, req, operator)
     return req
 
 

@@ -1,12 +1,19 @@
-"""The schema as a list of forward migrations; PRAGMA user_version is the version reached.
+"""The schema as sqlite-utils `Migrations`: named steps, each recorded in `_sqlite_migrations`.
 
-Each step runs in its own transaction with the version bump, so a crash mid-upgrade leaves the
-previous version intact. A file from a newer posapp (higher user_version) is refused.
+Files written before sqlite-utils (schema v1..v4, known only by PRAGMA user_version) are adopted:
+the steps their version says they ran are recorded as applied, then the rest run. The whole upgrade
+is one BEGIN IMMEDIATE transaction (the write lock first, so a second posapp opening the same file
+waits instead of migrating twice); every step also bumps user_version, so an older posapp still
+refuses a newer file by that number. A file from a newer posapp (higher user_version, or a step
+this posapp does not know) is refused, never guessed at.
 """
 
 from __future__ import annotations
 
 import sqlite3
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
 
 V1 = """
 CREATE TABLE vouchers (
@@ -123,35 +130,113 @@ CREATE TABLE learned_balances (
 ) WITHOUT ROWID;
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)
-LATEST = len(MIGRATIONS)
+
+# v5: the owner's view. Who took each redemption (`operator`, the display name the counter sent)
+# and the fiscal receipt number typed after it (`receipt_number`, local only); history pages in
+# keyset order (occurred_at, rowid) with or without a filter; full-text search of voucher codes
+# and receipt numbers. The FTS triggers have bodies with several statements: the old hand-run
+# migration split scripts on ";" and could not create them.
+V5_TRIGGERS = """
+CREATE TRIGGER ledger_fts_ai AFTER INSERT ON ledger BEGIN
+  INSERT INTO ledger_fts (rowid, voucher_code, receipt_number)
+  VALUES (new.rowid, new.voucher_code, new.receipt_number);
+END;
+CREATE TRIGGER ledger_fts_ad AFTER DELETE ON ledger BEGIN
+  INSERT INTO ledger_fts (ledger_fts, rowid, voucher_code, receipt_number)
+  VALUES ('delete', old.rowid, old.voucher_code, old.receipt_number);
+END;
+CREATE TRIGGER ledger_fts_au AFTER UPDATE OF voucher_code, receipt_number ON ledger BEGIN
+  INSERT INTO ledger_fts (ledger_fts, rowid, voucher_code, receipt_number)
+  VALUES ('delete', old.rowid, old.voucher_code, old.receipt_number);
+  INSERT INTO ledger_fts (rowid, voucher_code, receipt_number)
+  VALUES (new.rowid, new.voucher_code, new.receipt_number);
+END;
+"""
+
+SCRIPTS: tuple[str, ...] = (V1, V2, V3, V4)
+NAMES: tuple[str, ...] = (
+    "v1_tables",
+    "v2_daily_totals_index",
+    "v3_outbox_index",
+    "v4_learned_balances",
+    "v5_owner_view",
+)
+LATEST = len(NAMES)
+MIGRATIONS = Migrations("posapp.store")
+
+
+def _script_step(number: int, sql: str) -> None:
+    @MIGRATIONS(name=NAMES[number - 1])
+    def step(db: Database) -> None:
+        db.executescript(sql)
+        db.execute(f"PRAGMA user_version = {number}")
+
+
+for _number, _sql in enumerate(SCRIPTS, start=1):
+    _script_step(_number, _sql)
+
+
+@MIGRATIONS(name="v5_owner_view")
+def _v5_owner_view(db: Database) -> None:
+    ledger = db.table("ledger")
+    ledger.add_column("operator", str)
+    ledger.add_column("receipt_number", str)
+    ledger.create_index(["occurred_at"], index_name="ledger_time")
+    ledger.create_index(["operator", "occurred_at"], index_name="ledger_operator")
+    ledger.create_index(["state", "occurred_at"], index_name="ledger_state_time")
+    ledger.create_index(["local_day", "occurred_at"], index_name="ledger_day_time")
+    db.execute(  # voids are rare: a partial index finds a page of them without a scan
+        "CREATE INDEX ledger_voided ON ledger (occurred_at) "
+        "WHERE voided_at IS NOT NULL OR state = 'voided'"
+    )
+    ledger.enable_fts(["voucher_code", "receipt_number"], create_triggers=False)
+    db.executescript(V5_TRIGGERS)
+    db.execute("PRAGMA user_version = 5")
 
 
 def version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
+def database(conn: sqlite3.Connection) -> Database:
+    """A sqlite-utils view of the store's own connection (no plugins, SQLite's trigger rules)."""
+    return Database(conn, recursive_triggers=False, execute_plugins=False)
+
+
+def _too_new(current: object) -> Exception:
+    from posapp.core.store.db import StoreError
+
+    return StoreError(
+        "db_too_new",
+        f"the database has schema version {current}, this posapp knows up to {LATEST}: "
+        "update posapp",
+    )
+
+
 def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
     """Apply every step above the file's version up to `target`; return the version reached."""
-    current = version(conn)
-    if current > LATEST:
-        from posapp.core.store.db import StoreError
-
-        raise StoreError(
-            "db_too_new",
-            f"the database has schema version {current}, this posapp knows up to {LATEST}: "
-            "update posapp",
-        )
-    for number in range(current + 1, target + 1):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in MIGRATIONS[number - 1].split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {number}")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+    db = database(conn)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        current = version(conn)
+        if current > LATEST:
+            raise _too_new(current)
+        applied = [m.name for m in MIGRATIONS.applied(db)]
+        unknown = [name for name in applied if name not in NAMES]
+        if unknown:
+            raise _too_new(", ".join(unknown))
+        if current and not applied:  # a file from before sqlite-utils: adopt its steps
+            MIGRATIONS.ensure_migrations_table(db)
+            for name in NAMES[:current]:
+                MIGRATIONS._record_applied(db, name)  # as apply() records
+        if target < LATEST:
+            if NAMES[target] not in applied:
+                MIGRATIONS.apply(db, stop_before=NAMES[target])
+        else:
+            MIGRATIONS.apply(db)
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
     return version(conn)

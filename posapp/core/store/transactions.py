@@ -36,6 +36,7 @@ def record_txn(
     req: RedeemRequest,
     balance: int | None = None,
     partial: bool = True,
+    operator: str | None = None,
 ) -> Refused | None:
     """Ledger + outbox rows before the online attempt; with `balance` (the platform's, just
     looked up) the amount is checked against it minus this till's pending in the same
@@ -47,7 +48,7 @@ def record_txn(
             )
             if refusal is not None:
                 return refusal
-        ledger.insert_pending(conn, account_id, voucher_id, req)
+        ledger.insert_pending(conn, account_id, voucher_id, req, operator)
     return None
 
 
