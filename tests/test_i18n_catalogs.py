@@ -41,7 +41,7 @@ def test_extraction_finds_the_code_s_messages(fresh):
     # one from each kind of marker: N_ table (core), _ (Qt), ngettext (plural), tr/ntr (demo)
     assert "Voucher already used" in ids
     assert "Check code" in ids
-    assert "{n} redemption waiting to be sent" in ids
+    assert "{n} voucher" in ids
     assert "{n} key" in ids
     assert len(ids) > 200
 

@@ -20,7 +20,9 @@ SANDBOX = [
 # what each help must mention, beyond its own usage line
 EXPECTED = {
     "posapp": ("usage: posapp", "demo", "decode", "scan", "--version", "--self-test"),
+    "counter": ("usage: posapp", "--lang"),
     "demo": ("usage: posapp demo", "--data-dir", "--lang"),
+    "restore": ("usage: posapp restore", "--list", "--db"),
     "decode": ("usage: posapp decode", "files", "--strategy"),
     "scan": ("usage: posapp scan", "--video", "--images", "--camera"),
     "sandbox": ("usage: posapp-sandbox", "--port"),
