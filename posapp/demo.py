@@ -127,7 +127,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 NO_SCREEN = N_("No screen (DISPLAY/WAYLAND_DISPLAY not set): walking through it in the terminal.")
 # the till's side of a previous run: its sandbox is started fresh each run, so they are stale
-TILL_FILES = ("accounts.json", "posapp.sqlite3", "posapp.sqlite3-wal", "posapp.sqlite3-shm")
+TILL_FILES = (
+    "accounts.json",
+    "posapp.sqlite3",
+    "posapp.sqlite3-wal",
+    "posapp.sqlite3-shm",
+    "posapp.sqlite3.marker.json",  # the ledger's identity goes with the ledger (store/marker.py)
+)
 
 
 def start_over(workdir: Path) -> None:

@@ -135,3 +135,42 @@ def test_each_thread_has_its_own_client_and_a_new_token_reaches_all(rig):
     t.join()
     assert {c.token for c in (made["counter"], made["sync"], later[0])} == {"new-token-123"}
     assert made["counter"].observer is made["sync"].observer is not None
+
+
+def test_token_roll_reaches_the_keyring_and_every_client(rig):
+    service, acct = rig.service, rig.account.account_id
+    old = rig.tokens.get(acct)
+    service.roll_token(acct)
+    new = rig.tokens.get(acct)
+    assert new != old and service.tills[acct].client.token == new
+    assert service.sync_now()[acct].ok
+    assert not service.state.needs_pairing
+
+
+def test_a_lost_answer_to_a_token_roll_strands_nothing(rig):
+    service, acct = rig.service, rig.account.account_id
+    v = rig.voucher(1000)
+    assert service.sync_now()[acct].ok
+    rig.offline()
+    queued = service.submit(v["code"], confirmed=True)
+    old = rig.tokens.get(acct)
+    rig.server.faults.set([FaultRule("drop_after_commit", path="/v1/till/token/roll")])
+    with pytest.raises(RepairError) as lost:
+        service.roll_token(acct)
+    assert lost.value.code == "no_answer" and rig.tokens.get(acct) == old  # old one kept
+    service.tills[acct].monitor.synced()
+    assert service.sync_now()[acct].needs_pairing  # the platform did roll: 401, not a crash
+    assert service.state.needs_pairing and service.state.pending_count == 1
+    service.repair(acct, rig.server.store.new_pairing_code(rig.shop_id))
+    assert service.sync_now()[acct].ok
+    assert _ids_on_platform(rig) == [queued.redemption_id]
+
+
+def test_clients_of_retired_threads_are_closed_and_dropped(rig):
+    pool = rig.service.tills[rig.account.account_id].client
+    for _ in range(5):  # a worker pool retiring and starting threads all day
+        t = threading.Thread(target=pool.health)
+        t.start()
+        t.join()
+    pool.client()  # a new client prunes the dead threads' ones
+    assert len(pool.clients) == 1  # this thread's only

@@ -177,3 +177,15 @@ def test_the_restore_command_lists_and_restores_the_newest(rig, capsys):
     assert main(["restore", "--db", str(_db(rig))]) == 0
     service = rig.open()
     assert service.state.pending_count == len(ids)
+
+
+def test_the_demo_starts_over_in_a_folder_it_used_before(tmp_path):
+    """The demo deletes its till files at each start: the marker must go with the ledger, or
+    the second run would (rightly) refuse a missing database."""
+    from posapp.demo import TILL_FILES, start_over
+
+    data = tmp_path / "demo"
+    open_ledger(data / "posapp.sqlite3", ["puglia-demo"]).close()
+    start_over(data)
+    assert "posapp.sqlite3.marker.json" in TILL_FILES
+    open_ledger(data / "posapp.sqlite3", ["puglia-demo"]).close()  # a fresh first run

@@ -32,18 +32,24 @@ class ClientPool:
         existing = getattr(self._local, "client", None)
         if existing is not None:
             return existing
+        gone: list[ApiClient] = []
         with self._lock:
             made = ApiClient(self.base_url, self._shared.get("token"), **self._kwargs)
             for name, value in self._shared.items():
                 setattr(made, name, value)
-            self._clients.append(made)
+            # a worker pool retires idle threads: their clients (and sockets) go with them
+            alive = [(t, c) for t, c in self._clients if t.is_alive()]
+            gone = [c for t, c in self._clients if not t.is_alive()]
+            self._clients[:] = [*alive, (threading.current_thread(), made)]
+        for client in gone:
+            client.close()
         self._local.client = made
         return made
 
     @property
     def clients(self) -> list[ApiClient]:
         with self._lock:
-            return list(self._clients)
+            return [c for _, c in self._clients]
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.client(), name)
@@ -51,7 +57,7 @@ class ClientPool:
     def __setattr__(self, name: str, value: Any) -> None:
         with self._lock:
             self._shared[name] = value
-            for made in self._clients:
+            for _, made in self._clients:
                 setattr(made, name, value)
 
     def __repr__(self) -> str:
@@ -59,7 +65,7 @@ class ClientPool:
 
     def close(self) -> None:
         with self._lock:
-            clients, self._clients[:] = list(self._clients), []
+            clients, self._clients[:] = [c for _, c in self._clients], []
         for made in clients:
             made.close()
 

@@ -18,7 +18,7 @@ from typing import Any
 from posapp.core import messages
 from posapp.core.accounts import PlatformAccount, account_id_for
 from posapp.core.api.client import ApiClient
-from posapp.core.api.errors import ApiError, OfflineError, RefusedError
+from posapp.core.api.errors import ApiError, OfflineError, RefusedError, UnauthorizedError
 from posapp.core.credentials import CredentialsUnavailable, TokenStore, check_available
 
 log = logging.getLogger("posapp.repair")
@@ -80,6 +80,29 @@ def pair_again(
     return new
 
 
+def roll(service: Any, till: Any) -> None:
+    """A new token for this account: into the keyring first, then into every client. A lost
+    answer keeps the old token (RepairError "no_answer"); if the platform did replace it, the
+    next call's 401 puts the till in needs-pairing and `repair` brings it back, queue intact."""
+    account: PlatformAccount = till.account
+    tokens = service.token_store or TokenStore()
+    check_available()
+    with ApiClient(account.api_url, till.client.token, timeout=service.timeout) as client:
+        client.time_observer = service.clock.observe
+        try:
+            new = client.roll_token()
+        except UnauthorizedError:
+            service.mark_needs_pairing(account.account_id)
+            raise RepairError("refused") from None
+        except ApiError:
+            raise RepairError("no_answer") from None
+    try:
+        tokens.set(account.account_id, new)  # type: ignore[attr-defined]
+    finally:  # the old token is dead either way: the clients need the new one for this run
+        till.client.token = new
+    log.info("token of %s rolled", account.account_id)
+
+
 def _revoke(client: ApiClient) -> None:
     try:
         client.revoke()
@@ -87,4 +110,4 @@ def _revoke(client: ApiClient) -> None:
         log.warning("could not revoke an unused till token on %s", client.base_url)
 
 
-__all__ = ["RepairError", "pair_again"]
+__all__ = ["RepairError", "pair_again", "roll"]

@@ -300,6 +300,10 @@ class PosService:
         self._notify()
         return account
 
+    def roll_token(self, account_id: str) -> None:
+        """Replace this account's till token (repair.roll: keyring first, then every client)."""
+        repairing.roll(self, self.tills[account_id])
+
     def rebuild_history(self, account_id: str, scope: str = "till") -> Any:
         """Fill the ledger from the platform's list of this till's redemptions (rebuild.py);
         returns a RebuildReport whose text says what cannot be recovered."""

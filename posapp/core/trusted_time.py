@@ -122,7 +122,8 @@ class TrustedClock:
             base, at = self._anchor
             current = base + timedelta(seconds=max(0.0, mono - at))
             behind = (current - estimate).total_seconds()
-            if not self._anchored or behind > JITTER_S or behind < 0:
+            news = not self._anchored or abs(behind) > JITTER_S
+            if news or behind < 0:
                 self._anchor = (estimate, mono)
                 if behind > JITTER_S:
                     self._last = estimate  # the platform says earlier: it is the authority
@@ -130,8 +131,9 @@ class TrustedClock:
             self._observed_at = mono
             self._uncertain = False
             self._offset = (estimate - wall).total_seconds()
-            self._saved_at = None
-        self.now()  # persists the new mark and offset
+            if news:  # a first answer or a real correction: saved now, else at the usual pace
+                self._saved_at = None
+        self.now()
 
     def checkpoint(self) -> None:
         """Persist the high-water mark now (at close, so a restart knows the last time used)."""

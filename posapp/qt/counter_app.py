@@ -136,9 +136,12 @@ def show_start_problem(app: Any, exc: BaseException) -> int:
 
     from posapp.core.policy import Refused
     from posapp.core.store import StoreError
+    from posapp.core.store.marker import LedgerError
     from posapp.i18n import current_language
 
-    if isinstance(exc, StoreError):
+    if isinstance(exc, LedgerError):  # missing, empty, damaged, foreign, read-only: the way out
+        words = exc.text(current_language())
+    elif isinstance(exc, StoreError):
         words = _(
             "The till's records cannot be opened: {why}. Check that the disk is not full and "
             "that posapp is not already open, then start it again."
