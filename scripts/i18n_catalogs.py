@@ -115,7 +115,8 @@ def update(template: Catalog) -> None:
             catalog = Catalog(locale=lang, domain="posapp", fuzzy=False, **HEADER)
             catalog.creation_date = catalog.revision_date = template.creation_date
         catalog._num_plurals, catalog._plural_expr = PLURALS[lang]  # Babel has no public setter
-        catalog.update(template, no_fuzzy_matching=False, update_header_comment=False)
+        # no fuzzy guesses: a new string is empty until someone translates it (clearer to fill)
+        catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
         if lang == "en":
             _fill_english(catalog)
         path.write_bytes(_po_bytes(catalog))
