@@ -36,7 +36,7 @@ class ScannerSettings:
     fps: int = 30
     # decoding strategy spec for posapp.scan.strategy.make_strategy ("auto" = measured default)
     strategy: str = "auto"
-    # a code counts after it is seen in this many consecutive decoded frames
+    # a code counts once read in this many of the last confirm_frames + 1 decoded frames
     confirm_frames: int = 2
     # the same code is not acted on again within this many seconds
     cooldown_s: float = 4.0

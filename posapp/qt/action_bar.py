@@ -27,9 +27,9 @@ class ActionBar(QWidget):
         """`label` is called again on a language switch (it returns the translated text)."""
         button = QPushButton()
         button.setObjectName(f"button_{key}")
-        button.setFont(font(self, 12, bold=True))
+        button.setFont(font(self, 10, bold=True))
         button.setMinimumHeight(BUTTON_HEIGHT)
-        button.setMinimumWidth(60)
+        button.setMinimumWidth(50)
         button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.clicked.connect(callback)
