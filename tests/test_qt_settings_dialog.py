@@ -203,3 +203,18 @@ def test_enter_in_a_field_neither_saves_nor_closes(qtbot, video, book, tmp_path)
         qtbot.keyClick(field, Qt.Key.Key_Return)
         assert d.isVisible() and not path.exists()
     assert [o.name for o in book.operators()] == ["Maria", "Luca"]
+
+
+def test_a_till_without_owner_creates_one_in_the_settings(qtbot, video, _isolated_data_dir):
+    book = OperatorBook()  # paired before operators existed: nobody can type an owner's PIN
+    d = _dialog(qtbot, video, book)
+    form = d.owner_form
+    qtbot.keyClicks(form.name, "Maria")
+    qtbot.keyClicks(form.pin, "4821")
+    qtbot.keyClicks(form.pin_again, "4822")
+    qtbot.mouseClick(form.create_button, Qt.MouseButton.LeftButton)
+    assert form.message.text() == "The two PINs differ." and book.is_empty()
+    form.pin_again.setText("4821")
+    qtbot.mouseClick(form.create_button, Qt.MouseButton.LeftButton)
+    assert d.owner is not None and d.owner.name == "Maria" and hasattr(d, "cap_value")
+    assert OperatorBook().by_name("Maria").is_owner
