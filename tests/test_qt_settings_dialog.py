@@ -131,9 +131,16 @@ def _answer_pin(qtbot, pins: list[str]) -> list[str]:
         pin = pins.pop(0)
         qtbot.keyClicks(dialog.pad.field, pin)
         qtbot.keyClick(dialog.pad.field, Qt.Key.Key_Return)
+        QTimer.singleShot(20, lambda: after(dialog))
+
+    def after(dialog: PinDialog) -> None:
+        """The PIN is checked on a worker: poll until the answer is on screen."""
+        if dialog.busy:
+            QTimer.singleShot(20, lambda: after(dialog))
+            return
         seen.append(dialog.message.text())
         if pins:
-            QTimer.singleShot(0, act)
+            act()
 
     QTimer.singleShot(0, act)
     return seen
@@ -160,6 +167,7 @@ def test_owner_pin_unlocks_the_caps(qtbot, video, book, tmp_path):
 
 def test_wrong_pin_then_cancel_keeps_it_locked(qtbot, video, book):
     d = _dialog(qtbot, video, book)
+    seen: list[str] = []
 
     def cancel() -> None:
         dialog = QApplication.activeModalWidget()
@@ -168,11 +176,18 @@ def test_wrong_pin_then_cancel_keeps_it_locked(qtbot, video, book):
             return
         qtbot.keyClicks(dialog.pad.field, "0000")
         qtbot.keyClick(dialog.pad.field, Qt.Key.Key_Return)
-        assert dialog.message.text() == "Wrong PIN."
+        QTimer.singleShot(20, lambda: answered(dialog))
+
+    def answered(dialog: PinDialog) -> None:
+        if dialog.busy:
+            QTimer.singleShot(20, lambda: answered(dialog))
+            return
+        seen.append(dialog.message.text())
         dialog.reject()
 
     QTimer.singleShot(0, cancel)
     qtbot.mouseClick(d.unlock_button, Qt.MouseButton.LeftButton)
+    assert seen == ["Wrong PIN."]
     assert d.owner is None and not hasattr(d, "cap_value")
 
 
