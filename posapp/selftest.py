@@ -313,7 +313,9 @@ def render(results: Sequence[Check]) -> str:
     lines.append(
         _("Everything works.")
         if not failed
-        else ngettext("{n} problem found.", "{n} problems found.", failed).format(n=failed)
+        else ngettext("{count} problem found.", "{count} problems found.", failed).format(
+            count=failed
+        )
     )
     return "\n".join(lines)
 
