@@ -96,16 +96,32 @@ class Walk:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="posapp demo", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="posapp demo",
+        description=tr(
+            N_(
+                "The counter against the built-in sandbox: demo vouchers, an outage and the sync "
+                "catching up, with no platform account."
+            )
+        ),
+    )
     parser.add_argument(
         "--lang",
         choices=("it", "en"),
         default=Settings.load().language,
-        help="language of the walk (default: from the settings)",
+        help=tr(N_("language of the demo (default: from the settings)")),
     )
-    parser.add_argument("--data-dir", type=Path, help="keep the demo's files here (default: temp)")
-    parser.add_argument("--text", action="store_true", help="the scripted walk in the terminal")
-    parser.add_argument("--camera", type=int, help="use this camera instead of the demo video")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help=tr(N_("keep the demo's files here (default: a temporary folder)")),
+    )
+    parser.add_argument(
+        "--text", action="store_true", help=tr(N_("the scripted walk in the terminal, no window"))
+    )
+    parser.add_argument(
+        "--camera", type=int, help=tr(N_("use this camera instead of the demo video"))
+    )
     args = parser.parse_args(argv)
     walk = Walk(args.lang)
     workdir = args.data_dir or Path(tempfile.mkdtemp(prefix="posapp-demo-"))
