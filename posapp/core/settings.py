@@ -31,6 +31,8 @@ def data_dir() -> Path:
 @dataclass
 class ScannerSettings:
     camera_index: int = 0
+    # the camera's name as the OS gives it (chosen in the settings); matched first, index second
+    camera_name: str = ""
     width: int = 1280
     height: int = 720
     # chosen for reading, not display: 15 fps confirms hand-held vouchers as 30 does (+33 ms) for
@@ -70,6 +72,8 @@ class Settings:
     language: str = "it"
     sound: bool = True
     till_name: str = "Cassa 1"
+    # offer a printed customer slip after a redemption (needs a printer; off by default)
+    print_slip: bool = False
     scanner: ScannerSettings = field(default_factory=ScannerSettings)
     offline: OfflineCaps = field(default_factory=OfflineCaps)
     connectivity: ConnectivitySettings = field(default_factory=ConnectivitySettings)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QTimer
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from posapp.core.reports_doc import STATE_WORDS
 from posapp.core.reports_owner import OwnerBook
 from posapp.core.store.history import SEARCH_MAX, STATES, HistoryFilter
-from posapp.i18n import _, ngettext, tr
+from posapp.i18n import _, current_language, ngettext, tr
 from posapp.qt.owner.history_model import HistoryModel
 from posapp.qt.owner.runner import Runner
 
@@ -54,7 +54,8 @@ class HistoryPanel(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)
+        self._size_columns()
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
@@ -71,9 +72,24 @@ class HistoryPanel(QWidget):
             signal.connect(lambda *_a: self.apply())
         self.model.pageLoaded.connect(self._count)
 
+    def _size_columns(self) -> None:
+        """Widths from typical contents, set once: sizing to contents would read the rows."""
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        metrics = self.table.fontMetrics()
+        samples = ("26/10/2026 00:00", "WWWW-WWWW-WWW", "€ 1.000,00", "Cassa 10", "Operatore",
+                   "0000-0000-0000", "", tr(STATE_WORDS["pending"]))  # fmt: skip
+        for column, sample in enumerate(samples):
+            title = self.model.headerData(column, Qt.Orientation.Horizontal)
+            words = (_("online"), _("offline")) if column == 6 else ()
+            wide = max(metrics.horizontalAdvance(t) for t in (sample, title, *words))
+            header.resizeSection(column, wide + 24)
+
     def load(self) -> None:
         """First page and the operator list (called when the panel is first shown)."""
         self.runner.call(self.book.operators, on_done=self._operators)
+        self.runner.call(self.book.payout_words, current_language(), on_done=self.model.set_payouts)
         self.apply()
 
     def _operators(self, names: list[str]) -> None:
