@@ -97,28 +97,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings.load()
     set_language(args.lang or settings.language)
     app = make_application()
-    accounts = AccountDirectory().accounts()
-    if not accounts:
-        return first_run(app)
-    try:
-        service = PosService.open(list(accounts), TokenStore().get, settings)
-    except Exception as exc:  # a full disk, a damaged or locked database: words, not a trace
-        log.exception("the counter could not start")
-        return show_start_problem(app, exc)
-    service.start()
-    counter = build_counter(service, settings, make_scanning(settings))
-    counter.window.show()
+    running: dict[str, Any] = {}
+
+    def open_counter() -> bool:
+        try:
+            service = PosService.open(
+                list(AccountDirectory().accounts()), TokenStore().get, settings
+            )
+        except Exception as exc:  # a full disk, a damaged or locked database: words, no trace
+            log.exception("the counter could not start")
+            show_start_problem(app, exc)
+            return False
+        service.start()
+        from posapp.qt.counter_extras import CounterExtras
+
+        extras = CounterExtras(service, settings)
+        counter = build_counter(
+            service, settings, make_scanning(settings), extra_actions=extras.actions()
+        )
+        extras.attach(counter)
+        counter.window.show()
+        running.update(service=service, counter=counter)
+        return True
+
+    if AccountDirectory().accounts():
+        if not open_counter():
+            return 1
+    elif not first_run(settings, open_counter, running):
+        return 3
     try:
         return app.exec()
     finally:
-        counter.close()
-        service.close()
+        if "counter" in running:
+            running["counter"].close()
+        if "service" in running:
+            running["service"].close()
 
 
-def first_run(app: Any) -> int:
-    """No paired till: the pairing wizard (its own module); until it exists, a clear message."""
+def first_run(settings: Any, then: Callable[[], bool], running: dict[str, Any]) -> bool:
+    """No paired till: the pairing wizard; once paired, the counter opens. False when the
+    wizard is not installed (a clear line instead)."""
     try:
-        from posapp.qt.pairing import run_first_pairing  # type: ignore[attr-defined]
+        from posapp.core.accounts import AccountDirectory
+        from posapp.core.operators import OperatorBook
+        from posapp.qt.pairing import PairingWizard
     except ImportError:
         print(
             _(
@@ -127,31 +149,45 @@ def first_run(app: Any) -> int:
             ),
             file=sys.stderr,
         )
-        return 3
-    return int(run_first_pairing(app) or 0)
+        return False
+    wizard = PairingWizard(AccountDirectory(), OperatorBook(), settings.till_name)
+    wizard.setWindowTitle(_("posapp · Pair this till"))
+
+    def paired(_account: object, _owner: object) -> None:
+        then()  # the counter first: closing the last window would end the app
+        wizard.close()
+
+    wizard.paired.connect(paired)
+    wizard.resize(720, 520)
+    wizard.show()
+    running["wizard"] = wizard
+    return True
 
 
-def show_start_problem(app: Any, exc: BaseException) -> int:
-    from PySide6.QtWidgets import QMessageBox
-
+def start_problem_words(exc: BaseException) -> str:
+    """Why the counter cannot start, in plain words with a way forward (never the exception)."""
     from posapp.core.policy import Refused
     from posapp.core.store import StoreError
     from posapp.core.store.marker import LedgerError
     from posapp.i18n import current_language
 
     if isinstance(exc, LedgerError):  # missing, empty, damaged, foreign, read-only: the way out
-        words = exc.text(current_language())
-    elif isinstance(exc, StoreError):
-        words = _(
+        return exc.text(current_language())
+    if isinstance(exc, StoreError):
+        return _(
             "The till's records cannot be opened: {why}. Check that the disk is not full and "
             "that posapp is not already open, then start it again."
         ).format(why=Refused(f"store.{exc.code}").text(current_language()))
-    else:
-        words = _(
-            "The counter could not start. Details are in the log; start it again, and if it "
-            "happens again call support."
-        )
+    return _(
+        "The counter could not start. Details are in the log; start it again, and if it "
+        "happens again call support."
+    )
+
+
+def show_start_problem(app: Any, exc: BaseException) -> int:
+    from PySide6.QtWidgets import QMessageBox
+
+    words = start_problem_words(exc)
     print(words, file=sys.stderr)
-    box = QMessageBox(QMessageBox.Icon.Warning, "posapp", words)
-    box.exec()
+    QMessageBox(QMessageBox.Icon.Warning, "posapp", words).exec()
     return 1

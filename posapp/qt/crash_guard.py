@@ -29,8 +29,9 @@ _relay: _Relay | None = None
 def install(show: Callable[[str], None]) -> None:
     """Route every uncaught exception to the log and `show` (called on the GUI thread)."""
     global _relay
-    if _relay is None:
-        _relay = _Relay()
+    if _relay is not None:
+        _relay.deleteLater()  # one window at a time hears about failures: the latest
+    _relay = _Relay()
     _relay.message.connect(show)
     relay = _relay
 

@@ -12,6 +12,7 @@ restores the line by hand at any time.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -136,6 +137,7 @@ def run_window(workdir: Path, lang: str, camera: int | None = None) -> int:
     from posapp.scan.sources import CameraSource, VideoFileSource
 
     set_language(lang)
+    os.environ["POSAPP_DATA_DIR"] = str(workdir)  # operators, exports, logs: the demo's folder
     app = make_application()
     server = SandboxServer(workdir / "sandbox", fresh=True).start()
     servers = [server]
@@ -167,14 +169,18 @@ def run_window(workdir: Path, lang: str, camera: int | None = None) -> int:
             return VideoFileSource(video, loop=True, realtime=True)
 
     director_box: list[DemoDirector] = []
+    from posapp.qt.counter_extras import CounterExtras
+
+    extras = CounterExtras(service, settings)
     counter = build_counter(
         service,
         settings,
         make_scanning(settings, source_factory, lang),
-        extra_actions={"F12": lambda: director_box[0].toggle()},
+        extra_actions={**extras.actions(), "F12": lambda: director_box[0].toggle()},
         auto_confirm_s=2.5,
         verdict_s=3.0,
     )
+    extras.attach(counter)
     director_box.append(DemoDirector(counter, service, servers, workdir))
     counter.window.setWindowTitle(_("posapp · Counter (demo on the built-in sandbox)"))
     counter.window.show()

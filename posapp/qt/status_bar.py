@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
-from posapp.i18n import N_, _, ngettext, tr
+from posapp.i18n import N_, _, current_language, ngettext, tr
 from posapp.qt.style import font
 
 CLOCK_WORDS = {
@@ -108,7 +108,10 @@ class CounterStatusBar(QWidget):
             alerts.append(_("Pair this till again (F10)"))
         warning = getattr(state, "clock_warning", None)
         if warning:
-            alerts.append(tr(CLOCK_WORDS.get(warning, N_("Check the PC's date and time"))))
+            words = None
+            if callable(getattr(state, "clock_text", None)):
+                words = state.clock_text(current_language())
+            alerts.append(words or tr(CLOCK_WORDS.get(warning, N_("Check the PC's date and time"))))
         if state.open_conflicts:
             alerts.append(
                 ngettext(

@@ -31,7 +31,7 @@ class VerdictPanel(QWidget):
         self.headline.setFont(font(self, 30, bold=True))
         self.detail = QLabel()
         self.detail.setObjectName("detail")
-        self.detail.setFont(font(self, 17))
+        self.detail.setFont(font(self, 20))
         for label in (self.headline, self.detail):
             label.setWordWrap(True)
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)

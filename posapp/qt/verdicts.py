@@ -24,6 +24,7 @@ OK, ATTENTION, REFUSED, INFO = "ok", "attention", "refused", "info"
 ATTENTION_REASONS = frozenset(
     {
         "refused.pairing_needed",
+        "needs_pairing",
         "refused.unauthorized",
         "refused.request_in_flight",
         "refused.service_unavailable",
@@ -91,6 +92,13 @@ def verdict_for(outcome: object) -> Verdict:
             headline = _("Accepted offline")
             detail += "\n" + _("It will be sent to the platform when the line is back.")
         return Verdict(ATTENTION, headline, detail, "attention")
+    if type(outcome).__name__ == "NeedsChoice":  # several platforms know this plain code
+        return Verdict(
+            ATTENTION,
+            _("Which platform?"),
+            _("Several platforms know this code: scan the voucher's QR code, it says which."),
+            "attention",
+        )
     if isinstance(outcome, Refused):
         words = refusal_words(outcome)
         if tone_of(outcome) == ATTENTION:

@@ -68,7 +68,7 @@ class HistoryRow:
         return PageKey(self.occurred_at, self.rowid)
 
 
-_SELECT = (
+SELECT = (
     "SELECT l.rowid, l.redemption_id, l.account_id, l.occurred_at, l.voucher_code, "
     "l.amount_cents, l.currency, l.till_id, l.operator, l.receipt_number, l.offline, l.state, "
     "EXISTS (SELECT 1 FROM outbox o WHERE o.redemption_id = l.redemption_id), l.reason_code, "
@@ -117,7 +117,7 @@ def _where(flt: HistoryFilter, after: PageKey | None) -> tuple[list[str], list[o
     return clauses, args
 
 
-def _row(raw: tuple) -> HistoryRow:
+def from_raw(raw: tuple) -> HistoryRow:
     (rowid, rid, acct, when, code, cents, cur, till, op, receipt, offline, state, queued) = raw[:13]
     reason, voided_at = raw[13], raw[14]
     shown = "voided" if (voided_at is not None or state == "voided") else state
@@ -138,10 +138,10 @@ def page(
     where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
     if flt.search:  # FTS5 walks its index newest-recorded first and stops at the page's end
         source = " JOIN ledger_fts ON ledger_fts.rowid = l.rowid"
-        sql = f"{_SELECT}{source}{where} ORDER BY ledger_fts.rowid DESC LIMIT ?"
+        sql = f"{SELECT}{source}{where} ORDER BY ledger_fts.rowid DESC LIMIT ?"
     else:
-        sql = f"{_SELECT}{where} ORDER BY l.occurred_at DESC, l.rowid DESC LIMIT ?"
-    return [_row(r) for r in conn.execute(sql, (*args, limit))]
+        sql = f"{SELECT}{where} ORDER BY l.occurred_at DESC, l.rowid DESC LIMIT ?"
+    return [from_raw(r) for r in conn.execute(sql, (*args, limit))]
 
 
 def operators(conn: sqlite3.Connection) -> list[str]:

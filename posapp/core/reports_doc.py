@@ -1,0 +1,199 @@
+"""The end-of-day report ("chiusura giornaliera") and the period statement as data: a title, a few
+facts and tables. One document, two renderers: CSV here (Italian spreadsheet conventions), PDF in
+posapp/qt/owner/pdf.py (QPdfWriter), so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from posapp.core.clock import parse_utc
+from posapp.core.reports import DayReport, NamedTotal
+from posapp.core.store.history import HistoryRow
+from posapp.core.store.ledger import LOCAL_TZ
+from posapp.i18n import N_, tr
+
+
+@dataclass(frozen=True)
+class Money:
+    """A money cell: integer cents, formatted by each renderer its own way."""
+
+    cents: int
+
+
+Cell = str | int | Money
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    empty: str = ""  # what to print when there are no rows
+
+
+@dataclass(frozen=True)
+class ReportDoc:
+    title: str
+    facts: tuple[tuple[str, Cell], ...]  # label, value
+    tables: tuple[Table, ...] = field(default=())
+    note: str = ""
+
+
+STATE_WORDS = {
+    "pending": N_("waiting to sync"),
+    "accepted": N_("accepted"),
+    "conflict": N_("conflict"),
+    "refused": N_("refused"),
+    "voided": N_("voided"),
+}
+
+
+def local_dt(utc_text: str) -> datetime:
+    return parse_utc(utc_text).astimezone(LOCAL_TZ)
+
+
+def day_text(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _named(rows: Iterable[NamedTotal], nobody: str) -> tuple[tuple[Cell, ...], ...]:
+    return tuple(
+        (r.key or nobody, r.total.count, Money(r.total.cents), Money(r.pending.cents)) for r in rows
+    )
+
+
+def _rows(rows: Iterable[HistoryRow], tills: dict, lang: str) -> tuple[tuple[Cell, ...], ...]:
+    out = []
+    for r in rows:
+        when = local_dt(r.occurred_at)
+        out.append(
+            (
+                when.strftime("%H:%M"),
+                r.voucher_code,
+                Money(r.amount_cents),
+                tills.get((r.account_id, r.till_id), str(r.till_id)),
+                r.operator or "",
+                r.receipt_number or "",
+            )
+        )
+    return tuple(out)
+
+
+def end_of_day(
+    report: DayReport,
+    voids: list[HistoryRow],
+    conflicts: list[HistoryRow],
+    pending: list[HistoryRow],
+    tills: dict,
+    shop_name: str,
+    lang: str,
+) -> ReportDoc:
+    """The chiusura giornaliera of one day, in `lang`."""
+    scope = (
+        tr("All tills of the shop (platform figures plus this till's unsynced sales)", lang)
+        if report.shop_wide
+        else tr("THIS TILL ONLY: the platform could not be reached, other tills are missing", lang)
+    )
+    facts: tuple[tuple[str, Cell], ...] = (
+        (tr("Shop", lang), shop_name),
+        (tr("Day", lang), day_text(report.day)),
+        (tr("Figures", lang), scope),
+        (tr("Redemptions", lang), report.total.count),
+        (tr("Total", lang), Money(report.total.cents)),
+        (tr("This till online", lang), Money(report.here_online.cents)),
+        (tr("This till offline", lang), Money(report.here_offline.cents)),
+        (tr("Waiting to sync", lang), Money(report.pending.cents)),
+        (tr("Voided", lang), Money(report.voided.cents)),
+        (tr("Conflicts", lang), report.conflicts.count),
+    )
+    hour_rows = tuple(
+        (f"{h:02d}:00", total.count, Money(total.cents))
+        for h, total in enumerate(report.by_hour)
+        if total.count
+    )
+    named = (
+        tr("Name", lang),
+        tr("Redemptions", lang),
+        tr("Total", lang),
+        tr("Of which waiting to sync", lang),
+    )
+    lines = (
+        tr("Time", lang),
+        tr("Voucher", lang),
+        tr("Amount", lang),
+        tr("Till", lang),
+        tr("Operator", lang),
+        tr("Receipt", lang),
+    )
+    nobody = tr("(not recorded)", lang)
+    tables = (
+        Table(
+            tr("By hour", lang),
+            (tr("Hour", lang), tr("Redemptions", lang), tr("Total", lang)),
+            hour_rows,
+            tr("None", lang),
+        ),
+        Table(tr("By till", lang), named, _named(report.by_till, nobody), tr("None", lang)),
+        Table(tr("By operator", lang), named, _named(report.by_operator, nobody), tr("None", lang)),
+        Table(tr("Voids", lang), lines, _rows(voids, tills, lang), tr("None", lang)),
+        Table(tr("Conflicts", lang), lines, _rows(conflicts, tills, lang), tr("None", lang)),
+        Table(tr("Waiting to sync", lang), lines, _rows(pending, tills, lang), tr("None", lang)),
+    )
+    note = tr("Times are Italian local time (Europe/Rome).", lang)
+    return ReportDoc(tr("End-of-day report", lang), facts, tables, note)
+
+
+def statement(
+    rows: Iterable[HistoryRow],
+    first: date,
+    last: date,
+    tills: dict,
+    payouts: dict[str, str],
+    shop_name: str,
+    lang: str,
+) -> ReportDoc:
+    """Every redemption of a period, for the accountant or the comune (`payouts`: redemption id
+    -> payout words, when the platform tells them)."""
+    lines: list[tuple[Cell, ...]] = []
+    count = total = 0
+    for r in rows:
+        when = local_dt(r.occurred_at)
+        taken = r.state in ("pending", "accepted")
+        if taken:
+            count, total = count + 1, total + r.amount_cents
+        lines.append(
+            (
+                when.strftime("%d/%m/%Y"),
+                when.strftime("%H:%M"),
+                r.voucher_code,
+                Money(r.amount_cents),
+                tr(STATE_WORDS.get(r.state, r.state), lang),
+                tills.get((r.account_id, r.till_id), str(r.till_id)),
+                r.operator or "",
+                r.receipt_number or "",
+                payouts.get(r.redemption_id, ""),
+            )
+        )
+    headers = (
+        tr("Date", lang),
+        tr("Time", lang),
+        tr("Voucher", lang),
+        tr("Amount", lang),
+        tr("State", lang),
+        tr("Till", lang),
+        tr("Operator", lang),
+        tr("Receipt", lang),
+        tr("Payout", lang),
+    )
+    facts: tuple[tuple[str, Cell], ...] = (
+        (tr("Shop", lang), shop_name),
+        (tr("Period", lang), f"{day_text(first)} - {day_text(last)}"),
+        (tr("Redemptions counted", lang), count),
+        (tr("Total", lang), Money(total)),
+    )
+    note = tr("Voided, refused and conflict lines are listed but not counted in the total.", lang)
+    table = Table(tr("Redemptions", lang), headers, tuple(lines), tr("None", lang))
+    return ReportDoc(tr("Statement of redemptions", lang), facts, (table,), note)

@@ -1,0 +1,181 @@
+"""`OwnerBook`: everything the owner's view asks, over a PosService, Qt-free.
+
+Every method may touch the database or the network: call it off the GUI thread (the counter's
+`PosBridge.run`). Network calls are skipped at once while a platform is known offline, so the view
+never waits on a dead line; the figures then say they are this till's only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from posapp.core import reports_doc, reports_payouts
+from posapp.core.api.errors import ApiError
+from posapp.core.clock import Clock, SystemClock, parse_utc
+from posapp.core.reports import DayReport, build_day
+from posapp.core.reports_conflicts import ConflictView, meaning
+from posapp.core.reports_doc import ReportDoc
+from posapp.core.reports_payouts import Payouts
+from posapp.core.store import daybook, history, ledger, outbox
+from posapp.core.store.daybook import OutstandingGroup
+from posapp.core.store.history import HistoryFilter, HistoryRow, PageKey
+
+log = logging.getLogger("posapp.owner")
+LOCAL_TZ = ledger.LOCAL_TZ
+
+
+@dataclass(frozen=True)
+class Outstanding:
+    groups: tuple[OutstandingGroup, ...]
+    count: int
+    owed_cents: int
+    expiring: tuple[OutstandingGroup, ...]  # expiring within the warning window (or expired)
+    warn_days: int
+
+
+class OwnerBook:
+    def __init__(self, service, clock: Clock | None = None, warn_days: int = 30) -> None:
+        self.service = service
+        self.store = service.store
+        self.clock = clock or getattr(service, "clock", None) or SystemClock()
+        self.warn_days = warn_days
+
+    # -- days ----------------------------------------------------------------------------------
+    def today(self) -> date:
+        return self.clock.now().astimezone(LOCAL_TZ).date()
+
+    def till_names(self) -> dict[tuple[str, int], str]:
+        return {
+            (t.account_id, t.account.till_id): t.account.till_name
+            for t in self.service.tills.values()
+        }
+
+    def _summaries(self, day: date) -> dict[str, object | None]:
+        found: dict[str, object | None] = {}
+        for account_id, till in self.service.tills.items():
+            if not till.monitor.online:
+                found[account_id] = None
+                continue
+            try:
+                found[account_id] = till.client.summary(day)
+            except ApiError as exc:
+                log.info("summary of %s for %s failed: %s", account_id, day, exc.code)
+                found[account_id] = None
+        return found
+
+    def day(self, day: date) -> DayReport:
+        """The day's figures, shop-wide when every platform answered."""
+        cells = self.store.call(daybook.day_cells, day)
+        return build_day(day, cells, self._summaries(day), self.till_names())
+
+    # -- history -------------------------------------------------------------------------------
+    def history(
+        self, flt: HistoryFilter, after: PageKey | None = None, limit: int = 200
+    ) -> list[HistoryRow]:
+        return self.store.call(history.page, flt, after, limit)
+
+    def operators(self) -> list[str]:
+        return self.store.call(history.operators)
+
+    def period(self, first: date, last: date, page: int = 2000) -> Iterator[HistoryRow]:
+        """Every redemption from `first` to `last`, oldest first, read in pages."""
+        after: PageKey | None = None
+        while True:
+            rows = self.store.call(daybook.period_page, first, last, after, page)
+            yield from rows
+            if len(rows) < page:
+                return
+            after = rows[-1].key
+
+    # -- outstanding vouchers -----------------------------------------------------------------
+    def outstanding(self) -> Outstanding:
+        shops = {t.account_id: t.account.shop_id for t in self.service.tills.values()}
+        groups = tuple(self.store.call(daybook.outstanding, shops))
+        horizon = self.today() + timedelta(days=self.warn_days)
+        expiring = tuple(g for g in groups if g.expires_on is not None and g.expires_on <= horizon)
+        return Outstanding(
+            groups,
+            sum(g.count for g in groups),
+            sum(g.owed_cents for g in groups),
+            expiring,
+            self.warn_days,
+        )
+
+    # -- conflicts -----------------------------------------------------------------------------
+    def conflicts(self, include_acknowledged: bool = True) -> list[ConflictView]:
+        def read(conn) -> list[ConflictView]:
+            views = []
+            for c in outbox.conflicts(conn, include_acknowledged=include_acknowledged):
+                row = ledger.get(conn, c.redemption_id)
+                views.append(
+                    ConflictView(
+                        c,
+                        meaning(c.reason_code),
+                        row.occurred_at if row else None,
+                        row.operator if row else None,
+                    )
+                )
+            return views
+
+        return self.store.call(read)
+
+    def acknowledge(self, conflict_id: int) -> bool:
+        return self.service.acknowledge(conflict_id)
+
+    def local_time(self, utc_text: str) -> datetime:
+        return parse_utc(utc_text).astimezone(LOCAL_TZ)
+
+    # -- documents -----------------------------------------------------------------------------
+    def shop_name(self) -> str:
+        names = sorted({t.account.shop_name for t in self.service.tills.values()})
+        return ", ".join(names)
+
+    def _all(self, flt: HistoryFilter) -> list[HistoryRow]:
+        rows: list[HistoryRow] = []
+        after: PageKey | None = None
+        while True:
+            page = self.store.call(history.page, flt, after, 500)
+            rows.extend(page)
+            if len(page) < 500:
+                return sorted(rows, key=lambda r: (r.occurred_at, r.rowid))
+            after = page[-1].key
+
+    def end_of_day(self, day: date, lang: str) -> ReportDoc:
+        """The chiusura giornaliera of `day` as a document (CSV and PDF render it)."""
+        report = self.day(day)
+        voids = self._all(HistoryFilter(day=day, state="voided"))
+        conflicts = self._all(HistoryFilter(day=day, state="conflict"))
+        pending = self._all(HistoryFilter(day=day, state="pending"))
+        return reports_doc.end_of_day(
+            report, voids, conflicts, pending, self.till_names(), self.shop_name(), lang
+        )
+
+    def statement(self, first: date, last: date, lang: str) -> ReportDoc:
+        """Every redemption of a period, for the accountant (payout column when known)."""
+        payouts = self.payout_words(lang)
+        return reports_doc.statement(
+            self.period(first, last), first, last, self.till_names(), payouts,
+            self.shop_name(), lang,
+        )  # fmt: skip
+
+    # -- payouts -------------------------------------------------------------------------------
+    def payouts(self) -> Payouts:
+        """The platform's payouts and what of this till's accepted redemptions is still unpaid."""
+        reported, lines = reports_payouts.read_payouts(self.service.tills.values())
+        totals = self.store.call(reports_payouts.accepted_cents)
+        count = sum(c for c, _v in totals.values())
+        cents = sum(v for _c, v in totals.values())
+        for account_id in totals:
+            paid = [rid for p in lines if p.account_id == account_id and p.state == "paid"
+                    for rid in p.redemption_ids]  # fmt: skip
+            done_count, done_cents = self.store.call(reports_payouts.paid_cents, account_id, paid)
+            count, cents = count - done_count, cents - done_cents
+        return Payouts(reported, tuple(lines), cents, count)
+
+    def payout_words(self, lang: str) -> dict[str, str]:
+        """redemption id -> "in payout 3, to be paid" (empty until a platform reports payouts)."""
+        _reported, lines = reports_payouts.read_payouts(self.service.tills.values())
+        return reports_payouts.words_by_redemption(lines, lang)

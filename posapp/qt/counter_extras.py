@@ -1,0 +1,208 @@
+"""The F-keys whose screens other parts of the app provide, wired into the counter when present.
+
+F9 the owner's view (posapp/qt/owner), behind the owner's PIN once operators exist; F6 the operator
+switch, F10 the settings (or, when the platform refused this till's token, pairing it again).
+Each import is tried when the key is pressed, so a missing part costs nothing at start-up and the
+counter still runs without it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from posapp.i18n import _
+from posapp.qt.verdicts import INFO, Verdict
+
+log = logging.getLogger("posapp.qt.extras")
+
+
+class CounterExtras:
+    def __init__(self, service: Any, settings: Any) -> None:
+        self.service, self.settings = service, settings
+        self.counter: Any = None  # set once the counter exists
+        self._owner: Any = None
+
+    def actions(self) -> dict[str, Callable[[], None]]:
+        return {
+            "F6": self.switch_operator,
+            "F7": self.receipt,
+            "F8": self.slip,
+            "F9": self.owner_view,
+            "F10": self.settings_or_repair,
+        }
+
+    def attach(self, counter: Any) -> None:
+        self.counter = counter
+
+    def _book(self) -> Any:
+        try:
+            from posapp.core.operators import OperatorBook
+        except ImportError:
+            return None
+        return OperatorBook()
+
+    def _owner_allowed(self) -> bool:
+        """The owner's PIN first, when operators exist and the PIN dialog is installed."""
+        book = self._book()
+        if book is None or book.is_empty():
+            return True
+        try:
+            from posapp.qt.pin_dialog import ask_pin
+        except ImportError:
+            return True
+        return ask_pin(self.counter.window, book, require_role="owner") is not None
+
+    def owner_view(self) -> None:
+        from posapp.qt.owner import OwnerWindow
+
+        if not self._owner_allowed():
+            return
+        if self._owner is None:
+            self._owner = OwnerWindow(self.counter.bridge)
+        self._owner.show()
+        self._owner.raise_()
+        self._owner.activateWindow()
+
+    def say(self, headline: str, detail: str = "") -> None:
+        self.counter.flow.notify(Verdict(INFO, headline, detail or _("Carry on scanning.")))
+
+    # -- counter2's screens (each tried when its key is pressed) --------------------------------
+    def _missing(self) -> None:
+        self.say(_("Not available"), _("This function is not available."))
+
+    def switch_operator(self) -> None:
+        try:
+            from posapp.qt.operators import switch_operator
+        except ImportError:
+            self._missing()
+            return
+        book = self._book()
+        if book is None or book.is_empty():
+            self.say(_("No operators yet"), _("The owner adds them in the settings (F10)."))
+            return
+        operator = switch_operator(self.counter.window, book, self.counter.bridge.operator)
+        if operator is not None:
+            self.counter.bridge.operator = operator
+            self.say(_("Operator: {name}").format(name=operator.name))
+
+    def _last(self) -> Any:
+        last = self.counter.flow.last_redemption
+        if last is None:
+            self.say(_("No redemption yet"), _("Redeem a voucher first."))
+        return last
+
+    def receipt(self) -> None:
+        try:
+            from posapp.qt.receipt_dialog import ReceiptDialog
+        except ImportError:
+            self._missing()
+            return
+        last = self._last()
+        if last is None:
+            return
+        dialog = ReceiptDialog(last.redemption_id, last.voucher_code, self.counter.window)
+        dialog.receiptEntered.connect(
+            lambda rid, number: self.counter.bridge.set_receipt(
+                rid, number, on_done=lambda ok: self._receipt_saved(ok, number)
+            )
+        )
+        scanner = getattr(self.counter.scanning, "scanner", None)
+        if scanner is not None and hasattr(dialog, "scanned"):
+            scanner.scanned.connect(dialog.scanned)  # a receipt's barcode, not a voucher
+        try:
+            dialog.exec()
+        finally:
+            if scanner is not None and hasattr(dialog, "scanned"):
+                scanner.scanned.disconnect(dialog.scanned)
+
+    def _receipt_saved(self, ok: object, number: str) -> None:
+        if ok is False:
+            self.say(_("Receipt number not kept"), _("Check the number and try again (F7)."))
+        else:
+            self.say(_("Receipt {number} kept with the redemption").format(number=number))
+
+    def slip(self) -> None:
+        try:
+            from datetime import UTC, datetime
+
+            from posapp.qt.slip import Slip, ask_and_print
+        except ImportError:
+            self._missing()
+            return
+        last = self._last()
+        if last is None:
+            return
+        till = self.service.tills.get(last.account_id)
+        account = till.account if till is not None else None
+        operator = getattr(self.counter.bridge.operator, "name", None)
+        slip = Slip(
+            shop_name=getattr(account, "shop_name", ""),
+            till_name=getattr(account, "till_name", ""),
+            occurred_at=datetime.now(UTC),
+            voucher_label=last.voucher_code,
+            amount_cents=last.amount_cents,
+            balance_cents=getattr(last, "balance_after_cents", None),
+            operator=operator,
+            offline=not hasattr(last, "balance_after_cents"),
+        )
+        ask_and_print(self.counter.window, slip)
+
+    def settings_or_repair(self) -> None:
+        if self.service.state.needs_pairing:
+            self.repair()
+            return
+        try:
+            from posapp.core.operators import may_open_settings
+            from posapp.qt.settings_dialog import SettingsDialog
+        except ImportError:
+            self._missing()
+            return
+        book = self._book()
+        operator = self.counter.bridge.operator
+        if not book.is_empty() and not may_open_settings(operator):
+            self.say(_("Owner only"), _("The settings are for the owner: switch operator (F6)."))
+            return
+        dialog = SettingsDialog(self.settings, book, operator, parent=self.counter.window)
+        dialog.languageChanged.connect(self.counter.window.set_language)
+        dialog.saved.connect(self._settings_saved)
+        dialog.exec()
+
+    def _settings_saved(self, settings: Any) -> None:
+        self.settings = settings
+        self.counter.window.sounds.enabled = bool(getattr(settings, "sound", True))
+
+    def repair(self) -> None:
+        """The platform refused this till's token: pair again in place, the queue kept."""
+        try:
+            from posapp.core.accounts import AccountDirectory
+            from posapp.qt.pairing import PairingWizard
+        except ImportError:
+            self._missing()
+            return
+        account_id = next(iter(self.service.needs_pairing), None)
+        till = self.service.tills.get(account_id)
+        if till is None:
+            return
+        wizard = PairingWizard(
+            AccountDirectory(),
+            self._book(),
+            till.account.till_name,
+            repair=self.service.repair,
+            account=till.account,
+        )
+        wizard.setWindowTitle(_("posapp · Pair this till again"))
+        wizard.setWindowModality(Qt.WindowModality.ApplicationModal)
+
+        def paired(_account: object, _owner: object) -> None:
+            wizard.close()
+            self.counter.window.status.refresh()
+            self.say(_("Paired again"), _("The till sends what waited, once."))
+
+        wizard.paired.connect(paired)
+        wizard.resize(720, 520)
+        wizard.show()
+        self._repair_window = wizard

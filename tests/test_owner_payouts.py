@@ -1,0 +1,74 @@
+"""Payout states on this till's real ledger: redeemed -> in payout N -> paid, and what is unpaid.
+
+The platform side of payouts (contract, sandbox, client) is the platform engineer's and had not
+landed when this was written: the till's real ApiClient is given a `payouts()` answering the
+shape the owner's view reads (see posapp/core/reports_payouts.py), with real redemption ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from posapp.core.api.errors import OfflineError
+from posapp.core.reports_payouts import words_by_redemption
+from tests.owner_support import build_shop
+
+
+@dataclass(frozen=True)
+class PayoutStub:
+    number: int
+    period_start: date
+    period_end: date
+    state: str
+    paid_on: date | None
+    bank_reference: str
+    amount_cents: int
+    redemption_ids: tuple[str, ...]
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    shop = build_shop(tmp_path_factory.mktemp("owner_payouts"))
+    yield shop
+    shop.close()
+
+
+def test_without_payouts_from_the_platform_everything_accepted_is_unpaid(shop):
+    report = shop.book.payouts()
+    assert not report.reported and report.lines == ()
+    # accepted, not voided here: a 10,00, b 20,00, n 4,00 (p pending, e voided, x conflict)
+    assert (report.unpaid_count, report.unpaid_cents) == (3, 3400)
+
+
+def test_paid_and_scheduled_payouts_leave_the_rest_unpaid(shop, monkeypatch):
+    ids = shop.ids
+    closed = PayoutStub(
+        1, date(2026, 10, 19), date(2026, 10, 25), "paid", date(2026, 10, 30), "CRO 1234", 3000,
+        (ids["a"], ids["b"]),
+    )  # fmt: skip
+    open_ = PayoutStub(
+        2, date(2026, 10, 26), date(2026, 11, 1), "scheduled", None, "", 400, (ids["n"],)
+    )
+    monkeypatch.setattr(shop.here.till.client, "payouts", lambda: [open_, closed], raising=False)
+    report = shop.book.payouts()
+    assert report.reported and [p.number for p in report.lines] == [1, 2]
+    assert (report.unpaid_count, report.unpaid_cents) == (1, 400)  # n: scheduled, not yet paid
+    words = words_by_redemption(report.lines, "en")
+    assert words[ids["a"]] == "paid with payout 1 on 30/10/2026"
+    assert words[ids["n"]] == "in payout 2, to be paid"
+    doc = shop.book.statement(date(2026, 10, 25), date(2026, 10, 26), "en")
+    payout_col = {row[2]: row[8] for row in doc.tables[0].rows}
+    assert payout_col[shop.vouchers["b"]["code"]] == "paid with payout 1 on 30/10/2026"
+    assert payout_col[shop.vouchers["p"]["code"]] == ""  # pending: in no payout
+
+
+def test_a_platform_that_fails_is_not_reported_never_raised(shop, monkeypatch):
+    def down():
+        raise OfflineError("offline", "no route")
+
+    monkeypatch.setattr(shop.here.till.client, "payouts", down, raising=False)
+    report = shop.book.payouts()
+    assert not report.reported and report.unpaid_cents == 3400
