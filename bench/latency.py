@@ -1,11 +1,11 @@
 """Counter latency: from a confirmed code to its verdict painted, online and offline; and start-up.
 
 The real counter window (offscreen), the real PosService on a SQLite file and the real sandbox on
-loopback. For each voucher: the code is looked up, then the clock starts when the shopkeeper
-confirms (Enter) and stops when the verdict panel has painted the verdict. Offline: the sandbox is
-stopped and signed codes are accepted from the till's cache. Start-up: a child process opens the
-counter of a paired till on a video source; the time from spawning it to the first preview frame
-painted.
+loopback, in a process of its own as a platform is. For each voucher: the code is looked up, then
+the clock starts when the shopkeeper confirms (Enter) and stops when the verdict panel has painted
+the verdict. Offline: the sandbox is stopped and signed codes are accepted from the till's cache.
+Start-up: a child process opens the counter of a paired till on a video source; the time from
+spawning it to the first preview frame painted.
 
     .venv/bin/python bench/latency.py [--n 60]
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import statistics
 import subprocess
@@ -64,6 +65,34 @@ counter.close(); service.close()
 """
 
 
+def platform(conn, folder: str, n: int) -> None:
+    """The sandbox in a process of its own (as a real platform is: no shared interpreter lock)."""
+    from posapp.sandbox.server import SandboxServer
+
+    server = SandboxServer(Path(folder) / "sandbox", fresh=True, seed_demo=False).start()
+    shop = server.store.create_shop("Panificio Rizzo", "Calimera")
+    vouchers = [server.store.create_voucher(shop, 500) for _ in range(2 * n)]
+    conn.send(
+        {
+            "url": server.url,
+            "pairing_code": server.store.new_pairing_code(shop),
+            "codes": [v["code"] for v in vouchers],
+            "signed": [server.store.sign_voucher(v["voucher_id"]) for v in vouchers[n:]],
+        }
+    )
+    while True:
+        command = conn.recv()
+        if command == "stop":
+            server.stop()
+        elif command == "start":
+            server = SandboxServer(Path(folder) / "sandbox", port=server.port).start()
+        elif command == "quit":
+            server.stop()
+            conn.send("bye")
+            return
+        conn.send("done")
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -85,19 +114,26 @@ def main() -> None:
     from posapp.demo_video import make_demo_video
     from posapp.qt.app import make_application
     from posapp.qt.counter_app import build_counter
-    from posapp.sandbox.server import SandboxServer
 
     keyring.set_keyring(MemoryKeyring())
     app = make_application()
     work = Path(tempfile.mkdtemp(prefix="posapp-latency-"))
-    server = SandboxServer(work / "sandbox", fresh=True, seed_demo=False).start()
-    shop = server.store.create_shop("Panificio Rizzo", "Calimera")
+    ours, theirs = multiprocessing.Pipe()
+    child = multiprocessing.get_context("spawn").Process(
+        target=platform, args=(theirs, str(work), args.n), daemon=True
+    )
+    child.start()
+    info = ours.recv()
+
+    def tell(command: str) -> None:
+        ours.send(command)
+        ours.recv()
+
     tokens = TokenStore()
     account = AccountDirectory(work / "accounts.json").pair(
-        server.url, server.store.new_pairing_code(shop), "Cassa 1", tokens
+        info["url"], info["pairing_code"], "Cassa 1", tokens
     )
-    vouchers = [server.store.create_voucher(shop, 500) for _ in range(2 * args.n)]
-    signed = [server.store.sign_voucher(v["voucher_id"]) for v in vouchers[args.n :]]
+    codes, signed = info["codes"], info["signed"]
     settings = Settings()
     settings.sound = False
     service = PosService.open([account], tokens.get, settings, db_path=work / "till.sqlite3")
@@ -139,15 +175,15 @@ def main() -> None:
         counter.flow.back_to_scanning()
         return elapsed
 
-    online = [one(v["code"], "ok") for v in vouchers[: args.n]]
-    server.stop()
+    online = [one(code, "ok") for code in codes[: args.n]]
+    tell("stop")
     offline = [one(code, "attention") for code in signed]
     counter.close()
     service.close()
 
     # start-up: a fresh process opens the counter of a paired till on a video source
-    server = SandboxServer(work / "sandbox", port=server.port).start()
-    video = make_demo_video(work / "startup.avi", [(vouchers[0]["code"], "5,00")])
+    tell("start")
+    video = make_demo_video(work / "startup.avi", [(codes[0], "5,00")])
     env = {**os.environ, "BENCH_TOKEN": tokens.get(account.account_id) or ""}
     starts = []
     for _ in range(3):
@@ -164,7 +200,8 @@ def main() -> None:
         if line is None:
             raise RuntimeError(f"the counter did not start: {done.stderr[-2000:]}")
         starts.append(float(line.split()[1]) - spawned)
-    server.stop()
+    tell("quit")
+    child.join(10)
 
     results = {
         "online_p50_ms": round(statistics.median(online), 1),

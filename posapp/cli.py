@@ -9,6 +9,7 @@ starts the reference server. Heavy modules are imported only by the subcommand t
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -96,6 +97,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     logs.configure()  # rotating, redacted log files in the app-data folder; warnings to stderr
     handler, _ = COMMANDS[name]
+    if probe := os.environ.get("POSAPP_STARTUP_PROBE"):  # bench/bundle.py: time to first paint
+        from pathlib import Path
+
+        from posapp.diagnostics import install_startup_probe
+
+        install_startup_probe(Path(probe))
     if args and args[0] == "--self-test":
         handler, args = _self_test, args[1:]
     try:

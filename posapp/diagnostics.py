@@ -80,3 +80,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     path = collect(args.out or default_out())
     print(_("Diagnostics file for support: {path}").format(path=path), flush=True)
     return 0
+
+
+STARTUP_PROBE_ENV = "POSAPP_STARTUP_PROBE"
+
+
+def install_startup_probe(out: Path) -> None:
+    """For bench/bundle.py: when the first window paints, write the wall-clock time to `out` and
+    quit. It creates the QApplication (the app's own bootstrap reuses `QApplication.instance()`)
+    and watches paint events of top-level widgets; nothing else changes.
+    """
+    import time
+
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    app = QApplication.instance() or QApplication(["posapp"])
+
+    class FirstPaint(QObject):
+        done = False
+
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+            if (
+                not self.done
+                and event.type() == QEvent.Type.Paint
+                and isinstance(obj, QWidget)
+                and obj.window().isVisible()
+            ):
+                self.done = True
+                out.write_text(f"{time.time():.6f}\n", encoding="utf-8")
+                QTimer.singleShot(0, app.quit)
+            return False
+
+    probe = FirstPaint(app)
+    app.installEventFilter(probe)
+    app._posapp_startup_probe = probe  # type: ignore[attr-defined] - keep it alive

@@ -25,6 +25,14 @@ from pathlib import Path
 from posapp.i18n import N_, _, set_language, system_language, tr
 
 EXIT_CODES = {"decoders": 2, "camera": 4, "keyring": 8, "database": 16, "platform": 32, "clock": 64}
+AREA_NAMES = {
+    "decoders": N_("Decoders"),
+    "camera": N_("Camera"),
+    "keyring": N_("System keyring"),
+    "database": N_("Database"),
+    "platform": N_("Platform"),
+    "clock": N_("Clock"),
+}
 CLOCK_TOLERANCE_S = 120.0
 PROBE_TEXT = "POSAPP-SELFTEST-1"
 
@@ -142,21 +150,13 @@ def check_keyring() -> list[Check]:
 
 def check_database(base: Path) -> list[Check]:
     """Integrity of the local database (read-only) and a backup next to it."""
+    from posapp.core.store.backup import backup_dir, list_backups
     from posapp.core.store.db import DB_NAME
 
     path = base / DB_NAME
     if not path.exists():
         return [Check("database", "note", _("Database: not created yet (new installation)"))]
-    try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-        try:
-            rows = con.execute("PRAGMA integrity_check").fetchall()
-        finally:
-            con.close()
-        ok = rows == [("ok",)]
-        detail = "; ".join(str(r[0]) for r in rows[:5])
-    except sqlite3.Error as exc:
-        ok, detail = False, type(exc).__name__
+    ok, detail = _integrity(path)
     if not ok:
         return [
             Check(
@@ -167,16 +167,15 @@ def check_database(base: Path) -> list[Check]:
             )
         ]
     checks = [Check("database", "ok", _("Database: intact"), detail)]
-    backups = sorted((base / "backups").glob("*")) if (base / "backups").is_dir() else []
+    backups = list_backups(backup_dir(path))  # newest first
     if backups:
-        newest = datetime.fromtimestamp(backups[-1].stat().st_mtime).strftime("%Y-%m-%d %H:%M")
-        checks.append(
-            Check(
-                "database",
-                "ok",
-                _("Backups: {count}, newest {when}").format(count=len(backups), when=newest),
-            )
-        )
+        newest = datetime.fromtimestamp(backups[0].stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+        sound, detail = _integrity(backups[0])
+        if not sound:
+            text = _("Backups: the newest one ({when}) is damaged").format(when=newest)
+            return [*checks, Check("database", "fail", text, detail)]
+        text = _("Backups: {count}, newest {when}").format(count=len(backups), when=newest)
+        checks.append(Check("database", "ok", text))
     else:
         checks.append(Check("database", "note", _("Backups: none yet")))
     return checks
@@ -197,6 +196,19 @@ PLATFORM_TEXT = {
     "unconfirmed": N_("{platform}: cannot confirm the till's access code now"),
     "accepted": N_("{platform}: access code accepted"),
 }
+
+
+def _integrity(path: Path) -> tuple[bool, str]:
+    """SQLite's own integrity check, read-only (the self-test never changes a file)."""
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            rows = con.execute("PRAGMA integrity_check").fetchall()
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        return False, type(exc).__name__
+    return rows == [("ok",)], "; ".join(str(r[0]) for r in rows[:5])
 
 
 def check_platforms(base: Path) -> list[Check]:
@@ -278,7 +290,7 @@ def run_checks(base: Path | None = None, camera: int | str | None = None) -> lis
                 Check(
                     area,
                     "fail",
-                    _("{area}: the check itself failed").format(area=area),
+                    tr(N_("{area}: the check itself failed"), area=tr(AREA_NAMES[area])),
                     type(exc).__name__,
                 )
             )

@@ -10,6 +10,7 @@ settings when those screens are installed.
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
 import tempfile
@@ -61,7 +62,11 @@ def main() -> None:
         [account], tokens.get, settings, db_path=work / "till.sqlite3", timeout=(1.0, 2.0)
     )
     service.sync_now()
-    counter = build_counter(service, settings, None, verdict_s=600)
+    from posapp.qt.counter_extras import CounterExtras
+
+    extras = CounterExtras(service, settings)
+    counter = build_counter(service, settings, None, verdict_s=600, extra_actions=extras.actions())
+    extras.attach(counter)
     window, flow = counter.window, counter.flow
     window.resize(*SIZE)
     window.show()
@@ -112,14 +117,11 @@ def main() -> None:
     settle(lambda: flow.phase == "verdict")
     window.status.refresh()
     shot("counter-offline")
-    for name, module, factory in (
-        ("pairing-wizard", "posapp.qt.pairing", "screenshot_widget"),
-        ("settings", "posapp.qt.settings_dialog", "screenshot_widget"),
-    ):
+    counter.close()
+    for name, make in (("pairing-wizard", pairing_wizard), ("settings", settings_dialog)):
         try:
-            mod = __import__(module, fromlist=[factory])
-            widget = getattr(mod, factory)(work)
-        except (ImportError, AttributeError):
+            widget = make(work, settings)
+        except ImportError:
             print(f"{name}: not installed yet, skipped")
             continue
         widget.resize(*SIZE)
@@ -128,6 +130,30 @@ def main() -> None:
         widget.close()
     counter.close()
     service.close()
+
+
+def pairing_wizard(work: Path, settings):  # type: ignore[no-untyped-def]
+    from posapp.core.accounts import AccountDirectory
+    from posapp.core.operators import OperatorBook
+    from posapp.qt.pairing import PairingWizard
+
+    wizard = PairingWizard(
+        AccountDirectory(work / "wizard-accounts.json"),
+        OperatorBook(work / "wizard-operators.json"),
+        settings.till_name,
+    )
+    wizard.setWindowTitle("posapp")
+    return wizard
+
+
+def settings_dialog(work: Path, settings):  # type: ignore[no-untyped-def]
+    from posapp.core.operators import OperatorBook
+    from posapp.qt.settings_dialog import SettingsDialog
+
+    book = OperatorBook(work / "settings-operators.json")
+    shown = copy.deepcopy(settings)
+    shown.sound = True  # as a till has it (the screenshots themselves play nothing)
+    return SettingsDialog(shown, book, None, path=work / "settings.json")
 
 
 if __name__ == "__main__":

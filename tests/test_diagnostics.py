@@ -53,3 +53,30 @@ def test_command_writes_the_zip_and_says_where(tmp_path, capsys):
     with zipfile.ZipFile(out) as zf:
         assert zf.testzip() is None
         assert "selftest.txt" in zf.namelist()
+
+
+def test_startup_probe_writes_the_first_paint_time_and_quits(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import cv2
+
+    from tests.support.qrframes import qr_image
+
+    images = tmp_path / "images"
+    images.mkdir()
+    cv2.imwrite(str(images / "code.png"), qr_image("C6A9-GJC6-TE9"))
+    probe = tmp_path / "painted"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "POSAPP_STARTUP_PROBE": str(probe)}
+    started = time.time()
+    subprocess.run(
+        [sys.executable, "-m", "posapp", "scan", "--images", str(images)],
+        env=env,
+        timeout=60,
+        check=True,
+        capture_output=True,
+    )
+    painted = float(probe.read_text())
+    assert started < painted < time.time()

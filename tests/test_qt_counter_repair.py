@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from posapp.qt.counter_app import build_counter
+from posapp.qt.counter_extras import CounterExtras
 from tests.support.counter_rig import rig  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.usefixtures("qapp")
@@ -14,7 +15,11 @@ pytestmark = pytest.mark.usefixtures("qapp")
 
 def test_a_401_asks_to_pair_again_and_keeps_the_queue(rig, qtbot):  # noqa: F811
     first, second = rig.voucher(500), rig.voucher(700)
-    counter = build_counter(rig.service, rig.settings, None, verdict_s=30)
+    extras = CounterExtras(rig.service, rig.settings)
+    counter = build_counter(
+        rig.service, rig.settings, None, verdict_s=30, extra_actions=extras.actions()
+    )
+    extras.attach(counter)
     qtbot.addWidget(counter.window)
     bar = counter.window.status
     try:
@@ -33,5 +38,16 @@ def test_a_401_asks_to_pair_again_and_keeps_the_queue(rig, qtbot):  # noqa: F811
         assert bar.alert.isVisible() or bar.alert.text()
         assert bar.state.pending_count == 1  # the queue is kept
         assert rig.redemptions() == []
+
+        qtbot.keyClick(counter.window, Qt.Key.Key_F10)  # pair again, in place
+        wizard = extras._repair_window
+        assert wizard.isVisible()
+        qtbot.waitUntil(wizard.pair_button.isEnabled, timeout=10_000)  # its keyring check
+        wizard.code.setText(rig.server.store.new_pairing_code(rig.shop_id))
+        wizard.submit()
+        qtbot.waitUntil(lambda: not bar.state.needs_pairing, timeout=15_000)
+        qtbot.keyClick(counter.window, Qt.Key.Key_F5)
+        qtbot.waitUntil(lambda: bar.state.pending_count == 0, timeout=20_000)
+        assert [r["voucher_id"] for r in rig.redemptions()] == [first["voucher_id"]]
     finally:
         counter.close()

@@ -82,6 +82,7 @@ def test_a_signed_code_and_long_texts_never_grow_the_window(fake, qtbot, screen)
     service.answers = [Refused("refused.voucher_used"), AcceptedOffline("r", "a", "X" * 137, 100)]
     counter.flow.on_code(SIGNED, "camera")
     qtbot.waitUntil(lambda: counter.flow.phase == "verdict")
+    assert window.sounds.played[-1] == "refused"  # asked for, even with no audio device here
     window.verdict.detail.setText(long)
     window.resize(*screen)
     qtbot.wait(50)

@@ -1,4 +1,4 @@
-"""ScanConfirmer: consecutive frames to confirm, one emission per presentation, cool-down."""
+"""ScanConfirmer: k reads in the last n frames confirm, one emission per presentation, cool-down."""
 
 from __future__ import annotations
 
@@ -18,14 +18,38 @@ def feed_frames(confirmer: ScanConfirmer, frames, fps: float = 10.0, start: floa
     return out
 
 
-def test_needs_consecutive_frames():
-    c = ScanConfirmer(frames_required=2, cooldown_s=4.0)
+def test_strict_window_needs_consecutive_frames():
+    c = ScanConfirmer(frames_required=2, cooldown_s=4.0, window=2)
     assert feed_frames(c, [[A], [], [A], [A]]) == [(3, A)]
 
 
+def test_a_code_read_every_other_frame_confirms_at_its_second_read():
+    """A marginal voucher in a trembling hand: 2 of the last 3 frames (the default window)."""
+    c = ScanConfirmer(frames_required=2, cooldown_s=4.0)
+    assert c.window == 3
+    assert feed_frames(c, [[A], [], [A], [], [A]]) == [(2, A)]
+    strict = ScanConfirmer(frames_required=2, cooldown_s=4.0, window=2)
+    assert feed_frames(strict, [[A], [], [A], [], [A]]) == []
+
+
 def test_single_frame_glimpses_never_confirm():
-    c = ScanConfirmer(frames_required=2)
-    assert feed_frames(c, [[A], [], [A], [], [B], [A], []] * 5) == []
+    c = ScanConfirmer(frames_required=2)  # 2 of 3: one read among any three frames is a glimpse
+    assert feed_frames(c, [[A], [], [], [A], [], [B], [], [], [A], [B], [], []] * 5) == []
+
+
+def test_k_of_n_counts_reads_only_inside_the_window():
+    c = ScanConfirmer(frames_required=3, cooldown_s=4.0, window=5)
+    assert feed_frames(c, [[A], [], [], [], [A], [], [A], [A]]) == [(7, A)]
+    with pytest.raises(ValueError):
+        ScanConfirmer(frames_required=3, window=2)
+
+
+def test_a_still_image_confirms_on_one_read_under_the_same_cooldown():
+    c = ScanConfirmer(frames_required=2, cooldown_s=4.0)
+    assert c.feed([A], now=0.0, single=True) == [A]
+    assert c.feed([A], now=0.5, single=True) == []  # the same scan again: cooling down
+    assert c.feed([B], now=1.0, single=True) == [B]
+    assert c.feed([A], now=9.0, single=True) == [A]
 
 
 def test_held_code_emits_once():

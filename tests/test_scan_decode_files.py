@@ -17,7 +17,14 @@ from tests.support import qrframes
 
 PHOTOS = Path(
     os.environ.get("POSAPP_QR_PHOTOS")
-    or Path(__file__).resolve().parents[2] / "shared" / "qr-photos"
+    or next(  # /work/main and a worktree /work/wt/NAME both find /work/shared/qr-photos
+        (
+            p / "shared" / "qr-photos"
+            for p in Path(__file__).resolve().parents
+            if (p / "shared" / "qr-photos").is_dir()
+        ),
+        Path(__file__).resolve().parents[2] / "shared" / "qr-photos",
+    )
 )
 PLAIN = qrframes.payload_text("plain", 31)
 URL = qrframes.payload_text("url", 32)

@@ -118,9 +118,49 @@ def test_missing_camera_is_a_typed_error_not_a_crash():
     assert camera.read() is None
 
 
-def test_list_cameras_lists_only_cameras_that_open():
-    cameras = list_cameras(max_index=2)
-    assert all(isinstance(c, CameraInfo) and c.width > 0 for c in cameras)
+def test_list_cameras_names_the_capture_nodes_linux_gives(tmp_path, monkeypatch):
+    monkeypatch.setattr("sys.platform", "linux")
+    for node, name, index in [
+        ("video0", "HD Pro Webcam C920", "0"),
+        ("video1", "HD Pro Webcam C920", "1"),  # the same webcam's metadata node
+        ("video2", "Integrated Camera: Integrated C", "0"),
+        ("video10", "", "0"),
+    ]:
+        (tmp_path / node).mkdir()
+        (tmp_path / node / "name").write_text(name + "\n")
+        (tmp_path / node / "index").write_text(index + "\n")
+    assert list_cameras(sysfs=tmp_path) == [
+        CameraInfo(0, "HD Pro Webcam C920"),
+        CameraInfo(2, "Integrated Camera: Integrated C"),
+        CameraInfo(10, "Camera 10"),
+    ]
+    assert list_cameras(sysfs=tmp_path / "none") == []  # no video4linux at all: no cameras
+
+
+def test_a_missing_camera_retried_prints_nothing_on_the_terminal(tmp_path):
+    """OpenCV warns on stderr at every failed open ("can't open camera by index"); retried every
+    few seconds that flooded the terminal. Opening is silenced, and the level restored after."""
+    import subprocess
+    import sys
+
+    script = (
+        "import cv2\n"
+        "from posapp.scan.camera import CameraSource, CameraUnavailable\n"
+        "level = cv2.utils.logging.getLogLevel()\n"
+        "for attempt in range(3):\n"
+        "    try:\n"
+        "        CameraSource(index=63).open()\n"
+        "    except CameraUnavailable:\n"
+        "        pass\n"
+        "assert cv2.utils.logging.getLogLevel() == level\n"
+        "print('done')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "done"
+    assert done.stderr == ""
 
 
 def test_camera_reconnects_after_failed_grabs(video):

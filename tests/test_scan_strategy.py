@@ -20,8 +20,10 @@ def test_auto_is_the_measured_default_and_the_settings_default():
     assert ScannerSettings().strategy == "auto"
     auto = make_strategy("auto")
     assert auto.spec == DEFAULT_STRATEGY
-    assert auto.labels == ["zxing", "zxing@rescue", "zbar@half"]
+    assert [s.label for s in auto.steps] == ["zxing", "zxing@half", "zxing@dim", "zxing-gh@half"]
+    assert [s.label for s in auto.gated] == ["zxing@rescue", "zbar@half"]
     assert make_strategy("").spec == DEFAULT_STRATEGY
+    assert make_strategy("legacy").labels == ["zxing", "zxing@rescue", "zbar@half"]
 
 
 @pytest.mark.parametrize(
@@ -52,8 +54,9 @@ def test_no_available_decoder_is_a_typed_error_naming_what_is_missing(monkeypatc
         raise DecoderUnavailable("zbar", "pyzbar needs the system library libzbar0")
 
     monkeypatch.setitem(decoders.FACTORIES, "zbar", missing_zbar)
-    with pytest.raises(NoDecoderAvailable, match="libzbar0"):
+    with pytest.raises(NoDecoderAvailable) as err:
         make_strategy("zbar")
+    assert "libzbar0" in err.value.hint  # for the log and the installer; str() is plain words
     # a combination keeps the steps it can build
     assert make_strategy("zxing+zbar").labels == ["zxing"]
 
@@ -121,5 +124,82 @@ def test_strategy_accepts_gray_and_bgr():
 
 def test_preprocessing_keeps_small_frames_whole():
     small = np.zeros((300, 300), np.uint8)
-    assert strategy.PREPROCESS["half"](small).shape == (300, 300)
-    assert strategy.PREPROCESS["half"](np.zeros((720, 1280), np.uint8)).shape == (360, 640)
+    assert strategy.PREPROCESS["half"](small)[0].shape == (300, 300)
+    assert strategy.PREPROCESS["half"](np.zeros((720, 1280), np.uint8))[0].shape == (360, 640)
+
+
+def test_gated_spec_parses_and_rejects_an_empty_side():
+    gated = make_strategy("zxing | rescue + zbar@half")
+    assert [s.label for s in gated.steps] == ["zxing"]
+    assert [s.label for s in gated.gated] == ["zxing@rescue", "zbar@half"]
+    for spec in ("zxing|", "|zbar", "rescue|zbar"):
+        with pytest.raises(ValueError, match="strategy"):
+            make_strategy(spec)
+
+
+class CountingDecoder:
+    """Wraps a real decoder and records the sizes of the images it was given."""
+
+    def __init__(self, inner):
+        self.inner, self.name, self.sizes = inner, inner.name, []
+
+    def decode(self, gray):
+        self.sizes.append(gray.shape)
+        return self.inner.decode(gray)
+
+
+def test_costly_steps_skip_empty_frames_and_run_on_evidence_or_when_forced():
+    auto = make_strategy()
+    zbar_step = auto.gated[-1]
+    spy = CountingDecoder(zbar_step.decoder)
+    zbar_step.decoder = spy
+    empty = qrframes.make_frame("empty", None, (1280, 720), seed=4)
+    report = auto.inspect(empty)
+    assert (report.found, report.located, report.costly_ran) == ([], [], False)
+    assert spy.sizes == []  # zbar never ran on a frame with nothing in it
+    assert auto.inspect(empty, force=True).costly_ran
+    assert spy.sizes == [(360, 640)]  # forced: zbar on the half-size frame
+    # a code located but not read is evidence: the costly steps look at it
+    zxing = make_decoder("zxing")
+    for seed in range(20):
+        text = qrframes.payload_text("url", seed)
+        frame = qrframes.make_frame("blurred", text, (640, 480), seed)
+        found, located = zxing.read(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
+        if not found and located:
+            report = auto.inspect(frame)
+            assert report.costly_ran and report.located
+            assert [d.text for d in report.found] in ([], [text])
+            break
+    else:
+        pytest.fail("no blurred frame with a located, unread symbol")
+
+
+def test_a_dim_frame_is_read_by_the_stretched_step():
+    text = qrframes.payload_text("plain", 21)
+    frame = qrframes.make_frame("clean", text, (1280, 720), seed=21)
+    dark = (frame.astype(np.float32) * 0.07).astype(np.uint8)  # a counter with the light off
+    found = make_strategy().decode(dark)
+    assert [d.text for d in found] == [text]
+    assert make_strategy("zxing").decode(dark) == []  # what the stretch step is there for
+
+
+def test_a_large_photo_is_read_at_working_size_first():
+    text = qrframes.payload_text("signed", 22)
+    photo = cv2.resize(
+        qrframes.make_frame("clean", text, (1280, 720), seed=22), (4000, 2250), cv2.INTER_CUBIC
+    )
+    auto = make_strategy("zxing")
+    spy = CountingDecoder(auto.steps[0].decoder)
+    spy.read = lambda gray: (spy.sizes.append(gray.shape), spy.inner.read(gray))[1]
+    auto.steps[0].decoder = spy
+    assert [d.text for d in auto.decode(photo)] == [text]
+    assert spy.sizes == [(720, 1280)]  # never the 9-megapixel image
+
+
+def test_a_missing_decoder_library_is_told_in_words_not_pip_commands():
+    from posapp.i18n import tr
+
+    exc = DecoderUnavailable("zxing", "pip install zxing-cpp")
+    assert "pip" not in str(exc) and "zxing" not in str(exc).lower()
+    assert "pip" not in exc.text("it") and exc.hint == "pip install zxing-cpp"
+    assert exc.text("en") == tr(decoders.DECODER_MISSING, "en")

@@ -4,7 +4,6 @@ sandbox over loopback HTTP for the platform checks, real SQLite files for the da
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import keyring
@@ -15,6 +14,8 @@ from posapp import cli, selftest
 from posapp.core.accounts import AccountDirectory
 from posapp.core.clock import ManualClock
 from posapp.core.credentials import TokenStore
+from posapp.core.store import Store
+from posapp.core.store.backup import take_backup
 from posapp.core.store.db import DB_NAME
 from posapp.sandbox.server import SandboxServer
 from posapp.version import version
@@ -39,18 +40,19 @@ def pair(server, base):
     return AccountDirectory(base / "accounts.json").pair(server.url, code, "Cassa 1", TokenStore())
 
 
+def make_ledger_with_backup(base):
+    """A real ledger (the app's Store) and a real backup of it (the app's backup module)."""
+    Store(base / DB_NAME).close()
+    return take_backup(base / DB_NAME, datetime.now(UTC))
+
+
 def areas(results, status):
     return {c.area for c in results if c.status == status}
 
 
 def test_a_paired_till_in_order_passes_every_check(sandbox, camera_video, _isolated_data_dir):
     pair(sandbox, _isolated_data_dir)
-    con = sqlite3.connect(_isolated_data_dir / DB_NAME)
-    con.execute("create table t (x)")
-    con.commit()
-    con.close()
-    (_isolated_data_dir / "backups").mkdir()
-    (_isolated_data_dir / "backups" / "posapp-1.sqlite3").write_bytes(b"x")
+    make_ledger_with_backup(_isolated_data_dir)
 
     results = selftest.run_checks(_isolated_data_dir, camera=camera_video)
 
@@ -113,6 +115,15 @@ def test_no_keyring_fails_the_keyring_and_the_token_check(
     assert areas(results, "fail") == {"keyring", "platform"}
     assert selftest.exit_code(results) == 8 | 32
     assert any("access code is missing" in c.text for c in results)
+
+
+def test_a_damaged_newest_backup_is_a_database_failure(camera_video, _isolated_data_dir):
+    backup = make_ledger_with_backup(_isolated_data_dir)
+    backup.write_bytes(b"half a backup")
+    results = selftest.run_checks(_isolated_data_dir, camera=camera_video)
+    assert areas(results, "fail") == {"database"}
+    assert any("newest one" in c.text and "damaged" in c.text for c in results)
+    assert selftest.exit_code(results) == 16
 
 
 def test_fresh_install_gives_notes_not_failures(camera_video, _isolated_data_dir):

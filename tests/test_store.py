@@ -195,7 +195,7 @@ def test_v3_file_gains_learned_balances_and_keeps_its_cache(tmp_path):
     )
     conn.close()
     with Store(path) as store:
-        assert store.call(schema.version) == schema.LATEST == 5
+        assert store.call(schema.version) == schema.LATEST == 6
         assert (
             store.call(lambda c: c.execute("SELECT COUNT(*) FROM learned_balances").fetchone())[0]
             == 0

@@ -163,3 +163,26 @@ def test_two_posapps_opening_an_old_file_together_migrate_it_once(tmp_path):
     finally:
         for store in stores:
             store.close()
+
+
+def test_a_v5_file_gains_search_prefixes_and_keeps_its_index(tmp_path):
+    path = tmp_path / "v5.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert schema.migrate(conn, target=5) == 5
+    conn.execute(LEGACY_ROW)
+    conn.close()
+    with Store(path) as store:
+        assert store.call(schema.version) == schema.LATEST == 6
+        sql = store.call(
+            lambda c: c.execute(
+                "SELECT sql FROM sqlite_master WHERE name = 'ledger_fts'"
+            ).fetchone()
+        )[0]
+        assert "prefix='1 2 3 4'" in sql
+        rows = store.call(
+            lambda c: c.execute(
+                "SELECT rowid FROM ledger_fts WHERE ledger_fts MATCH ?", ('"pu"*',)
+            ).fetchall()
+        )
+        assert len(rows) == 1  # the row written at v5 is in the rebuilt index
+        assert {"ledger_fts_ai", "ledger_fts_ad", "ledger_fts_au"} <= _names(store, "trigger")

@@ -31,12 +31,14 @@ def data_dir() -> Path:
 @dataclass
 class ScannerSettings:
     camera_index: int = 0
+    # the camera's name as the OS gives it (chosen in the settings); matched first, index second
+    camera_name: str = ""
     width: int = 1280
     height: int = 720
     fps: int = 30
     # decoding strategy spec for posapp.scan.strategy.make_strategy ("auto" = measured default)
     strategy: str = "auto"
-    # a code counts after it is seen in this many consecutive decoded frames
+    # a code counts once read in this many of the last confirm_frames + 1 decoded frames
     confirm_frames: int = 2
     # the same code is not acted on again within this many seconds
     cooldown_s: float = 4.0
@@ -77,6 +79,8 @@ class Settings:
     language: str = "it"
     sound: bool = True
     till_name: str = "Cassa 1"
+    # offer a printed customer slip after a redemption (needs a printer; off by default)
+    print_slip: bool = False
     scanner: ScannerSettings = field(default_factory=ScannerSettings)
     offline: OfflineCaps = field(default_factory=OfflineCaps)
     connectivity: ConnectivitySettings = field(default_factory=ConnectivitySettings)

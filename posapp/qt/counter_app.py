@@ -69,9 +69,21 @@ def build_counter(
     from posapp.qt import crash_guard
 
     crash_guard.install(window.show_problem)
+    fit_to_screen(window)
     if worker is not None and start_worker:
         worker.start()
     return Counter(window, bridge, flow, scanning)
+
+
+def fit_to_screen(window: CounterWindow) -> None:
+    """Start at the window's preferred size, never larger than the screen's free area."""
+    hint = window.sizeHint()
+    screen = window.screen() or make_application().primaryScreen()
+    if screen is None:
+        window.resize(hint)
+        return
+    free = screen.availableGeometry()
+    window.resize(min(hint.width(), free.width()), min(hint.height(), free.height()))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -55,6 +55,7 @@ class CounterFlow(QObject):
         self.verdict: Verdict | None = None
         self.last_redemption: AcceptedOnline | AcceptedOffline | None = None
         self._last_at = 0.0  # time.monotonic() of the last redemption
+        self._last_operator: str | None = None  # who took it (the operator's name)
         self.void_window = void_window
         self._text = ""
         self._ticket = 0
@@ -131,6 +132,15 @@ class CounterFlow(QObject):
         if self.phase in (REDEEMING, LOOKING_UP):
             return
         last = self.last_redemption
+        if last is not None and not self._may_void():
+            self._show(
+                Verdict(
+                    INFO,
+                    _("Not yours to cancel"),
+                    _("A cashier cancels only their own redemptions: ask the owner (F6)."),
+                )
+            )
+            return
         if last is None or not self.can_undo():
             self._show(
                 Verdict(
@@ -162,6 +172,14 @@ class CounterFlow(QObject):
         self._ticket = 0
         self._show(verdict)
 
+    def _may_void(self) -> bool:
+        """The cashier's rule (posapp.core.operators.may_void) on the last redemption's taker."""
+        try:
+            from posapp.core.operators import may_void
+        except ImportError:
+            return True
+        return may_void(self.bridge.operator, self._last_operator)
+
     # -- answers -------------------------------------------------------------------------------
     @Slot(int, object)
     def _on_answer(self, ticket: int, outcome: object) -> None:
@@ -177,6 +195,7 @@ class CounterFlow(QObject):
         if isinstance(outcome, AcceptedOnline | AcceptedOffline):
             self.last_redemption = outcome
             self._last_at = time.monotonic()
+            self._last_operator = getattr(self.bridge.operator, "name", None)
             self.redeemed.emit(outcome)
         if isinstance(outcome, Refused) and outcome.needs_pairing:
             self.bridge.stateChanged.emit(self.bridge.state)  # the status bar shows the re-pairing

@@ -117,7 +117,7 @@ class CounterWindow(QMainWindow):
         self.bridge.failed.connect(self.show_problem)
 
     def sizeHint(self) -> QSize:
-        return QSize(1000, 580)
+        return QSize(1000, 580)  # fits a 1024x600 till screen; F11 for full screen
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("posapp · Counter"))

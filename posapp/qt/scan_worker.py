@@ -10,10 +10,16 @@ Two ways to feed the loop, chosen by the source's `live` flag:
 - a file source is read in order on the worker thread, every frame decoded, with time taken from
   the frame index (index / fps): tests and benchmarks are deterministic, cool-down is video time.
 
-A camera that cannot be opened is reported with `cameraError` and retried with backoff until the
-worker is stopped; a camera that stops delivering is reported too (the source reconnects itself).
-A live source that is `finished` (a realtime video played to its end) ends the loop cleanly.
-The thread never touches a widget.
+A camera that cannot be opened is reported once with `cameraError` (again only if the words
+change, or after it worked) and retried with backoff until the worker is stopped; a camera that
+stops delivering is reported too (the source reconnects itself). A live source that is `finished`
+(a realtime video played to its end) ends the loop cleanly. The thread never touches a widget.
+
+The frames of a stream go through a ScanSession (posapp/scan/gating.py): the cheap decoder on
+every frame, the costly steps on evidence, a scene change, a recent read or a slow cadence. A live
+source's preview is sent by the capture thread as frames arrive, so a slow decode never holds the
+picture back. Still images (a folder of scans) are decoded with every step and one read confirms.
+A symbol located but not read gives a `hint` code (posapp/scan/hints.py), at most every 2 s.
 """
 
 from __future__ import annotations
@@ -32,8 +38,11 @@ from PySide6.QtGui import QImage
 from posapp.qt.emit_fix import fix_signal_emit_refcount
 from posapp.scan.capture import LiveCapture
 from posapp.scan.confirm import ScanConfirmer
+from posapp.scan.decoders import as_gray
+from posapp.scan.gating import ScanSession
+from posapp.scan.hints import HintAdvisor
 from posapp.scan.sources import CameraUnavailable, FrameSource
-from posapp.scan.strategy import Strategy
+from posapp.scan.strategy import FrameReport, Strategy
 
 fix_signal_emit_refcount()  # before the first emit: see posapp/qt/emit_fix.py
 
@@ -75,6 +84,7 @@ class ScanWorker(QThread):
     cameraError = Signal(str)
     cameraReady = Signal(str)  # describe() of the opened source
     stats = Signal(object)  # ScanStats
+    hint = Signal(str)  # a key of posapp.scan.hints.HINTS: a symbol located but not read
 
     def __init__(
         self,
@@ -111,6 +121,10 @@ class ScanWorker(QThread):
         self._window_start = time.monotonic()
         self._window_frames = 0
         self._window_decode_s = 0.0
+        self._session: ScanSession | None = None
+        self._advisor = HintAdvisor()
+        self._last_error = ""  # the problem last reported: the same words are not repeated
+        self.decode_cpu_s = 0.0  # CPU time of this thread spent decoding (benchmarks, tests)
 
     # -- control (GUI thread) ------------------------------------------------------------------
     def stop(self, timeout_ms: int = 1000) -> bool:
@@ -130,10 +144,13 @@ class ScanWorker(QThread):
                 source = self._source_factory()
             except Exception:  # bad settings or a driver failing: report, back off, try again
                 log.exception("cannot make the frame source")
-                self.cameraError.emit(self._texts["failed"])
+                self._report(self._texts["failed"])
                 self._sleep(self._backoff_s[min(attempt, len(self._backoff_s) - 1)])
                 attempt += 1
                 continue
+            self._session = (
+                ScanSession(self._strategy) if isinstance(self._strategy, Strategy) else None
+            )
             try:
                 if source.live:
                     self._run_live(source)
@@ -141,7 +158,7 @@ class ScanWorker(QThread):
                     self._run_file(source)
             except Exception:  # a worker thread must report, not die silently
                 log.exception("scan loop failed on %s", source.describe())
-                self.cameraError.emit(self._texts["failed" if source.live else "file_failed"])
+                self._report(self._texts["failed" if source.live else "file_failed"])
             if self.isInterruptionRequested() or not source.live or source.finished:
                 return
             self._sleep(self._backoff_s[min(attempt, len(self._backoff_s) - 1)])
@@ -153,16 +170,16 @@ class ScanWorker(QThread):
             try:
                 source.open()
             except CameraUnavailable as exc:
-                self.cameraError.emit(self._one_language(str(exc)))
+                self._report(self._one_language(str(exc)))
                 return
-            self.cameraReady.emit(source.describe())
+            self._ready(source)
             fps = source.fps or 30.0
             index = 0
             while not self.isInterruptionRequested():
                 frame = source.read()
                 if frame is None:
                     break
-                self._process(frame, now=index / fps)
+                self._process(frame, now=index / fps, still=source.stills)
                 index += 1
         finally:
             source.close()
@@ -170,67 +187,96 @@ class ScanWorker(QThread):
 
     def _run_live(self, source: FrameSource) -> None:
         """Decode the newest frame the capture thread holds, until stopped or the source fails."""
-        capture = LiveCapture(source)
+        capture = LiveCapture(source, on_frame=self._maybe_preview)
         last_frame = time.monotonic()
         stalled = False
         try:
             while not self.isInterruptionRequested():
                 item = capture.mailbox.take(timeout=0.1)
                 if item.error is not None:
-                    self.cameraError.emit(self._one_language(item.error))
+                    self._report(self._one_language(item.error))
                     return
                 if item.opened:
-                    self.cameraReady.emit(source.describe())
+                    self._ready(source)
                     last_frame = time.monotonic()
                 if item.frame is not None:
                     if stalled:
                         stalled = False
-                        self.cameraReady.emit(source.describe())
+                        self._ready(source)
                     last_frame = time.monotonic()
                     self._dropped = capture.mailbox.dropped
-                    self._process(item.frame, now=None)
+                    self._process(item.frame, now=None, still=source.stills, preview=False)
                 elif item.ended:
                     if source.finished:  # a realtime video played to its end: done, not lost
                         self._emit_stats(force=True)
                     else:
-                        self.cameraError.emit(self._texts["failed"])
+                        self._report(self._texts["failed"])
                     return
                 elif not stalled and time.monotonic() - last_frame > self._stall_s:
                     stalled = True  # the source reconnects by itself; say so meanwhile
-                    self.cameraError.emit(self._texts["lost"])
+                    self._report(self._texts["lost"])
         finally:
             capture.stop(join_timeout=0.3)
 
     # -- per frame ---------------------------------------------------------------------------
-    def _process(self, frame: np.ndarray, now: float | None) -> None:
-        started = time.perf_counter()
+    def _process(
+        self, frame: np.ndarray, now: float | None, still: bool = False, preview: bool = True
+    ) -> None:
+        if preview:  # a file source: the preview follows the decoding (a live one: capture.py)
+            self._maybe_preview(frame)
+        started, cpu_started = time.perf_counter(), time.thread_time()
         try:
-            found = self._strategy.decode(frame)
+            report = self._decode(frame, still)
         except Exception:  # one bad frame must not end the loop nor reopen the camera
             self._decode_errors += 1
             if self._decode_errors == 1:
                 log.exception("decoding failed; frame skipped (later failures only counted)")
                 self.cameraError.emit(self._texts["decode_failed"])
-            found = []
+            report = FrameReport()
+        self.decode_cpu_s += time.thread_time() - cpu_started
         elapsed = time.perf_counter() - started
         self._frames += 1
         self._window_frames += 1
         self._window_decode_s += elapsed
-        for text in self._confirmer.feed([d.text for d in found], now):
+        for text in self._confirmer.feed([d.text for d in report.found], now, single=still):
             self.codeScanned.emit(text, "camera")
-        self._maybe_preview(frame)
+        look = report.trigger in ("change", "recent")  # something moved: a finder look may pay
+        if not report.found and (report.located or look or self._advisor.following):
+            code = self._advisor.feed(report, as_gray(frame), now, look=look)
+            if code:
+                self.hint.emit(code)
         self._emit_stats()
 
+    def _decode(self, frame: np.ndarray, still: bool) -> FrameReport:
+        """A still image gets every step; a stream's frame what its session decides."""
+        if not isinstance(self._strategy, Strategy):  # any object with decode() (tests)
+            return FrameReport(found=self._strategy.decode(frame))
+        if still or self._session is None:
+            return self._strategy.inspect(frame, force=still)
+        return self._session.decode(frame)
+
+    def _ready(self, source: FrameSource) -> None:
+        self._last_error = ""
+        self.cameraReady.emit(source.describe())
+
+    def _report(self, message: str) -> None:
+        """A problem in words, once: a camera retried every few seconds is not a new problem."""
+        if message != self._last_error:
+            self._last_error = message
+            self.cameraError.emit(message)
+
     def _maybe_preview(self, frame: np.ndarray) -> None:
-        """At most 25 previews a second, and never a queue of them behind a busy GUI thread."""
+        """At most 25 previews a second, and never a queue of them behind a busy GUI thread.
+
+        Called by the capture thread for a live source, by this thread for a file."""
         now = time.monotonic()
-        if now - self._last_preview < self._preview_interval_s:
-            return
         with self._preview_lock:
+            if now - self._last_preview < self._preview_interval_s:
+                return
             if self._previews_in_flight >= MAX_PREVIEWS_IN_FLIGHT:
                 return
             self._previews_in_flight += 1
-        self._last_preview = now
+            self._last_preview = now
         self.preview.emit(to_qimage(frame, self._preview_max_width))
 
     def _preview_delivered(self, _image: QImage) -> None:

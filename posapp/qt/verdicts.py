@@ -50,7 +50,8 @@ class Verdict:
 def money(cents: int | None, currency: str = "EUR") -> str:
     if cents is None:
         return "–"
-    return format_cents(cents, currency, lang=current_language())
+    # a no-break space: "€" and the figure never end up on two lines
+    return format_cents(cents, currency, lang=current_language()).replace(" ", "\u00a0")
 
 
 def short_date(when: datetime | None) -> str:

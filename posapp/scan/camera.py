@@ -7,10 +7,14 @@ state ("open", "reconnecting", "unavailable", "closed") is reported so the UI ca
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -22,13 +26,32 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class CameraInfo:
+    """A camera as the settings offer it: its index for cv2.VideoCapture and its own name."""
+
     index: int
-    width: int
-    height: int
+    name: str
+
+
+_quiet_lock = threading.RLock()
+
+
+@contextlib.contextmanager
+def quiet_opencv() -> Iterator[None]:
+    """OpenCV's own log silenced while a camera is opened: a missing or busy camera retried every
+    few seconds must not print "[ WARN ] can't open camera by index" lines on the terminal; the
+    worker reports it once, in words."""
+    with _quiet_lock:
+        level = cv2.utils.logging.getLogLevel()
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+        try:
+            yield
+        finally:
+            cv2.utils.logging.setLogLevel(level)
 
 
 def _backend_capture(target: int | str) -> cv2.VideoCapture:
-    return cv2.VideoCapture(target)
+    with quiet_opencv():
+        return cv2.VideoCapture(target)
 
 
 class CameraSource(FrameSource):
@@ -80,6 +103,10 @@ class CameraSource(FrameSource):
                 self.on_state(state)
 
     def _try_open(self) -> cv2.VideoCapture | None:
+        with quiet_opencv():
+            return self._open_quietly()
+
+    def _open_quietly(self) -> cv2.VideoCapture | None:
         cap = self._capture(self.index)
         if not cap.isOpened():
             cap.release()
@@ -157,18 +184,48 @@ class CameraSource(FrameSource):
         self._set_state("closed")
 
 
-def list_cameras(max_index: int = 5) -> list[CameraInfo]:
-    """The cameras that actually open and deliver a frame, probing indexes 0..max_index-1."""
+def list_cameras(
+    max_index: int = 10, sysfs: Path = Path("/sys/class/video4linux")
+) -> list[CameraInfo]:
+    """The cameras with their names where the OS gives them, without opening any.
+
+    Linux: the capture nodes of /sys/class/video4linux (a webcam also has a metadata node, index
+    1, which is skipped) with the driver's name. Elsewhere: indexes 0..max_index-1 that open and
+    deliver a frame, named "Camera N" (the Qt layer, posapp/qt/cameras.py, names them from
+    QMediaDevices).
+    """
+    if sys.platform.startswith("linux"):
+        return _linux_cameras(sysfs)
     found: list[CameraInfo] = []
     for index in range(max_index):
         cap = _backend_capture(index)
         try:
-            if not cap.isOpened():
-                continue
-            ok, frame = cap.read()
-            if not ok or frame is None:
-                continue
-            found.append(CameraInfo(index, int(frame.shape[1]), int(frame.shape[0])))
+            with quiet_opencv():
+                ok = cap.isOpened() and cap.read()[0]
+            if ok:
+                found.append(CameraInfo(index, f"Camera {index}"))
         finally:
             cap.release()
     return found
+
+
+def _linux_cameras(sysfs: Path) -> list[CameraInfo]:
+    cameras = []
+    for node in sorted(sysfs.glob("video*"), key=lambda p: _number(p.name)):
+        index = _number(node.name)
+        if index < 0 or _read(node / "index", "0") != "0":
+            continue
+        cameras.append(CameraInfo(index, _read(node / "name", "") or f"Camera {index}"))
+    return cameras
+
+
+def _number(name: str) -> int:
+    digits = name.removeprefix("video")
+    return int(digits) if digits.isdigit() else -1
+
+
+def _read(path: Path, default: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return default

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,10 +71,17 @@ class Mailbox:
 
 
 class LiveCapture:
-    """Owns a live source for its whole life: open, read as fast as it comes, close in finally."""
+    """Owns a live source for its whole life: open, read as fast as it comes, close in finally.
 
-    def __init__(self, source: FrameSource) -> None:
+    `on_frame` (the preview) is called on this thread with every frame as it arrives, so the
+    picture moves at the camera's rate whatever the decoder is doing.
+    """
+
+    def __init__(
+        self, source: FrameSource, on_frame: Callable[[np.ndarray], None] | None = None
+    ) -> None:
         self.source = source
+        self.on_frame = on_frame
         self.mailbox = Mailbox()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="posapp-capture", daemon=True)
@@ -95,6 +103,8 @@ class LiveCapture:
                     self._stop.wait(0.01)  # a hiccup: the source reconnects by itself
                     continue
                 self.mailbox.put(frame)
+                if self.on_frame is not None:
+                    self.on_frame(frame)
         except Exception:  # the worker sees `ended` and retries
             log.exception("capture failed on %s", self.source.describe())
         finally:

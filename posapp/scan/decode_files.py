@@ -17,6 +17,7 @@ import cv2
 
 from posapp.core.codes import SIGNED_PREFIX, VoucherRef, parse_code
 from posapp.scan.decoders import DecoderUnavailable
+from posapp.scan.gating import ScanSession
 from posapp.scan.sources import IMAGE_SUFFIXES, CameraUnavailable, VideoFileSource
 from posapp.scan.strategy import Strategy, make_strategy
 
@@ -51,7 +52,7 @@ def _decode_image(path: Path, strategy: Strategy) -> dict:
         return {"file": str(path), "codes": [], "error": "unreadable image / immagine illeggibile"}
     codes = [
         {"text": d.text, "decoder": d.decoder, **_as_voucher(d.text)}
-        for d in strategy.decode(frame)
+        for d in strategy.inspect(frame, force=True).found  # a still: every step
     ]
     return {"file": str(path), "codes": codes}
 
@@ -64,12 +65,13 @@ def _decode_video(path: Path, strategy: Strategy, every: int = 1) -> dict:
         return {"file": str(path), "codes": [], "error": str(exc)}
     codes: dict[str, dict] = {}
     frames = 0
+    session = ScanSession(strategy)
     try:
         while (frame := source.read()) is not None:
             frames += 1
             if (frames - 1) % every:
                 continue
-            for d in strategy.decode(frame):
+            for d in session.decode(frame).found:  # a stream: as the camera loop decodes it
                 entry = codes.get(d.text)
                 if entry is None:
                     entry = codes[d.text] = {

@@ -39,6 +39,12 @@ class FrameSource(ABC):
         return None
 
     @property
+    def stills(self) -> bool:
+        """True when each frame is a picture of its own (a folder of scans), not one of a stream:
+        one read confirms a code, and every decoding step runs on it."""
+        return False
+
+    @property
     def finished(self) -> bool:
         """True once the source has no more frames (a file played to its end, not looped).
 

@@ -153,6 +153,10 @@ class ImageFolderSource(FrameSource):
         return self._finished
 
     @property
+    def stills(self) -> bool:
+        return True
+
+    @property
     def fps(self) -> float | None:
         return self._fps
 

@@ -1,18 +1,21 @@
-"""Decoding strategy: which decoders run, on what preprocessing, in what order.
+"""Decoding strategy: which decoders run, on what preprocessing, in what order, on which frames.
 
-Most frames a counter camera sees hold no code, so what matters most is the cost of a miss: steps
-run in order and stop at the first that finds a code, and the expensive ones run only on a small
-crop where the first decoder located a QR symbol it could not read. The default was chosen from
-bench/decode.py (see docs/SCANNING.md), and any spec can be set in ScannerSettings.strategy.
+Most frames a counter camera sees hold no code, so what matters most is the cost of a miss. A spec
+has two parts separated by "|": cheap steps run on every frame; costly steps after the "|" run only
+on evidence of a code (a QR symbol located by a zxing step, or a caller that knows more: see
+posapp/scan/gating.py for the scene-change, recent-read and cadence triggers of a live camera).
+Steps run in order and stop at the first that finds a code. The default was chosen by
+bench/decode.py on one generated set and reported on another (docs/SCANNING.md); any spec can be
+set in ScannerSettings.strategy.
 
-Spec: steps joined by "+"; a step is `decoder[@preprocess]` (decoder: zxing, zbar, opencv,
-opencv-classic; preprocess: full, half, up, sharp, clahe, blur) or `rescue` (zxing-located symbols,
-cropped, enlarged and sharpened). Examples: "zxing", "zxing+zbar", "zxing+rescue+zbar@half".
+Spec: steps joined by "+"; a step is `decoder[@preprocess]` (decoder: zxing, zxing-gh, zbar,
+opencv, opencv-classic; preprocess: full, half, dim, up, sharp, clahe, blur) or `rescue`
+(zxing-located symbols, cropped, enlarged and sharpened). Examples: "zxing", "zxing+zbar",
+"zxing+rescue+zbar@half" (every step on every frame), "zxing+zxing@half|rescue+zbar@half".
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
@@ -27,42 +30,29 @@ from posapp.scan.decoders import (
     as_gray,
 )
 from posapp.scan.decoders import make_decoder as _make_decoder
+from posapp.scan.preprocess import PREPROCESS, scale, sharpen
 
-DEFAULT_STRATEGY = "zxing+rescue+zbar@half"
+DEFAULT_STRATEGY = "zxing+zxing@half+zxing@dim+zxing-gh@half|rescue+zbar@half"
+LEGACY_STRATEGY = "zxing+rescue+zbar@half"  # the default until issue 11: every step, every frame
 RESCUE_MAX_SYMBOLS = 3
 RESCUE_TARGET_PX = 480  # enlarge a located symbol's crop to about this many pixels a side
+LARGE_SIDE_PX = 1920  # images larger than this are read at WORKING_SIDE_PX first
+WORKING_SIDE_PX = 1280
 
 
 class NoDecoderAvailable(DecoderUnavailable):
     """None of the decoders a strategy asks for can be built here."""
 
 
-def _sharpen(gray: np.ndarray, sigma: float = 2.0, amount: float = 0.8) -> np.ndarray:
-    return cv2.addWeighted(gray, 1 + amount, cv2.GaussianBlur(gray, (0, 0), sigma), -amount, 0)
-
-
-def _scale(gray: np.ndarray, factor: float) -> np.ndarray:
-    interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
-    return cv2.resize(gray, None, fx=factor, fy=factor, interpolation=interpolation)
-
-
-_CLAHE = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8))
-
-PREPROCESS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "full": lambda g: g,
-    "half": lambda g: _scale(g, 0.5) if min(g.shape) >= 400 else g,
-    "up": lambda g: _scale(g, 1.5),
-    "sharp": _sharpen,
-    "clahe": lambda g: _CLAHE.apply(g),
-    "blur": lambda g: cv2.GaussianBlur(g, (0, 0), 1.0),
-}
-
-
 @dataclass
-class _FrameState:
-    """What earlier steps learnt about this frame: symbols located but not decoded."""
+class FrameReport:
+    """What one frame gave: codes, symbols located but not read (full-frame corners), cost."""
 
+    found: list[Decoded] = field(default_factory=list)
     located: list[np.ndarray] = field(default_factory=list)
+    costly_ran: bool = False  # the gated steps ran on this frame
+    dim: bool = False
+    trigger: str = ""  # why a stream's session forced the costly steps: change, recent, cadence
 
 
 class _DecoderStep:
@@ -72,10 +62,16 @@ class _DecoderStep:
         self._pre = PREPROCESS[preprocess]
         self.label = decoder.name if preprocess == "full" else f"{decoder.name}@{preprocess}"
 
-    def run(self, gray: np.ndarray, state: _FrameState) -> list[Decoded]:
-        image = self._pre(gray)
-        if isinstance(self.decoder, ZXingDecoder) and self.preprocess == "full":
-            found, state.located = self.decoder.read(image)
+    def run(self, gray: np.ndarray, report: FrameReport) -> list[Decoded]:
+        prepared = self._pre(gray)
+        if prepared is None:  # the preprocessing does not apply to this frame (dim on a lit one)
+            return []
+        image, factor = prepared
+        if self.preprocess == "dim":
+            report.dim = True
+        if isinstance(self.decoder, ZXingDecoder):
+            found, located = self.decoder.read(image)
+            report.located += [corners / factor for corners in located]
         else:
             found = self.decoder.decode(image)
         return [Decoded(d.text, self.label) for d in found]
@@ -85,29 +81,31 @@ class _RescueStep:
     """A closer look where zxing saw a QR symbol but could not read it (blur, small, shadow)."""
 
     label = "zxing@rescue"
+    decoder_name = "zxing"
 
     def __init__(self, decoder: ZXingDecoder) -> None:
         self.decoder = decoder
 
-    def run(self, gray: np.ndarray, state: _FrameState) -> list[Decoded]:
-        for corners in state.located[:RESCUE_MAX_SYMBOLS]:
-            crop = _crop(gray, corners)
+    def run(self, gray: np.ndarray, report: FrameReport) -> list[Decoded]:
+        for corners in report.located[:RESCUE_MAX_SYMBOLS]:
+            crop = crop_symbol(gray, corners)
             if crop is None:
                 continue
             factor = max(1.0, RESCUE_TARGET_PX / max(crop.shape))
             big = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
             for sigma, amount in ((3.0, 1.5), (5.0, 2.5)):
-                found = self.decoder.decode(_sharpen(big, sigma, amount))
+                found = self.decoder.decode(sharpen(big, sigma, amount))
                 if found:
                     return [Decoded(d.text, self.label) for d in found]
         return []
 
 
-def _crop(gray: np.ndarray, corners: np.ndarray, margin: float = 0.3) -> np.ndarray | None:
+def crop_symbol(gray: np.ndarray, corners: np.ndarray, margin: float = 0.3) -> np.ndarray | None:
+    """The region of a located symbol with a margin; None when it is too small to look at."""
     x0, y0 = corners.min(axis=0)
     x1, y1 = corners.max(axis=0)
     w, h = x1 - x0, y1 - y0
-    height, width = gray.shape
+    height, width = gray.shape[:2]
     left, top = int(max(0, x0 - margin * w)), int(max(0, y0 - margin * h))
     right, bottom = int(min(width, x1 + margin * w)), int(min(height, y1 + margin * h))
     if right - left < 12 or bottom - top < 12:
@@ -115,13 +113,17 @@ def _crop(gray: np.ndarray, corners: np.ndarray, margin: float = 0.3) -> np.ndar
     return gray[top:bottom, left:right]
 
 
-class Strategy:
-    """Runs its steps in order on a grayscale frame and stops at the first that finds a code."""
+Step = _DecoderStep | _RescueStep
 
-    def __init__(self, steps: list[_DecoderStep | _RescueStep], spec: str) -> None:
-        if not steps:
+
+class Strategy:
+    """Runs the cheap steps on a frame, then the costly ones on evidence, first find wins."""
+
+    def __init__(self, steps: list[Step], spec: str, gated: list[Step] | None = None) -> None:
+        if not steps and not gated:
             raise NoDecoderAvailable(spec or "?", "no decoder given")
         self.steps = steps
+        self.gated = gated or []
         self.spec = spec
 
     @property
@@ -130,33 +132,49 @@ class Strategy:
 
     @property
     def labels(self) -> list[str]:
-        return [step.label for step in self.steps]
+        return [step.label for step in self.steps + self.gated]
 
     def decode(self, frame: np.ndarray) -> list[Decoded]:
         """The QR codes in a BGR or grayscale frame; [] when none (the usual case)."""
+        return self.inspect(frame).found
+
+    def inspect(self, frame: np.ndarray, force: bool = False) -> FrameReport:
+        """Decode one frame; `force` runs the costly steps even without evidence in it.
+
+        An image larger than LARGE_SIDE_PX (a phone photo) is read at WORKING_SIDE_PX first,
+        and whole only when that finds nothing.
+        """
         gray = as_gray(frame)
-        state = _FrameState()
+        side = max(gray.shape)
+        if side > LARGE_SIDE_PX:
+            factor = WORKING_SIDE_PX / side
+            report = self._inspect(scale(gray, factor), force)
+            if report.found:
+                report.located = [c / factor for c in report.located]
+                return report
+        return self._inspect(gray, force)
+
+    def _inspect(self, gray: np.ndarray, force: bool) -> FrameReport:
+        report = FrameReport()
         for step in self.steps:
-            found = step.run(gray, state)
-            if found:
-                return found
-        return []
+            report.found = step.run(gray, report)
+            if report.found:
+                return report
+        if self.gated and (force or report.located or report.dim):
+            report.costly_ran = True
+            for step in self.gated:
+                report.found = step.run(gray, report)
+                if report.found:
+                    return report
+        return report
 
 
-def make_strategy(spec: str = "auto") -> Strategy:
-    """A strategy from "auto" (DEFAULT_STRATEGY) or a spec; steps whose library is missing drop out.
-
-    Raises NoDecoderAvailable (naming what to install) when no step is left, ValueError for a
-    malformed spec.
-    """
-    spec = (spec or "auto").strip().lower()
-    if spec == "auto":
-        spec = DEFAULT_STRATEGY
-    steps: list[_DecoderStep | _RescueStep] = []
-    missing: list[str] = []
-    decoders: dict[str, Decoder] = {}
-    for part in (p.strip() for p in spec.split("+")):
-        name, _, preprocess = part.partition("@")
+def _parse_steps(
+    part: str, spec: str, decoders: dict[str, Decoder], earlier: list[Step], missing: list[str]
+) -> list[Step]:
+    steps: list[Step] = []
+    for item in (p.strip() for p in part.split("+")):
+        name, _, preprocess = item.partition("@")
         if name == "rescue":
             name, preprocess = "zxing", "rescue"
         preprocess = preprocess or "full"
@@ -171,12 +189,36 @@ def make_strategy(spec: str = "auto") -> Strategy:
             continue
         decoders[name] = decoder
         if preprocess == "rescue":
-            if not any(isinstance(s, _DecoderStep) and s.label == "zxing" for s in steps):
+            if not any(
+                isinstance(s, _DecoderStep) and isinstance(s.decoder, ZXingDecoder)
+                for s in earlier + steps
+            ):
                 raise ValueError(f"'rescue' needs a 'zxing' step before it, in strategy {spec!r}")
             assert isinstance(decoder, ZXingDecoder)
             steps.append(_RescueStep(decoder))
         else:
             steps.append(_DecoderStep(decoder, preprocess))
-    if not steps:
+    return steps
+
+
+def make_strategy(spec: str = "auto") -> Strategy:
+    """A strategy from "auto" (DEFAULT_STRATEGY), "legacy" or a spec; steps whose library is
+    missing drop out.
+
+    Raises NoDecoderAvailable (naming what to install in `hint`) when no step is left, ValueError
+    for a malformed spec.
+    """
+    spec = (spec or "auto").strip().lower().replace(" ", "")
+    spec = {"auto": DEFAULT_STRATEGY, "legacy": LEGACY_STRATEGY}.get(spec, spec)
+    cheap, bar, costly = spec.partition("|")
+    if bar and not (cheap and costly):
+        raise ValueError(f"both sides of '|' need steps, in strategy {spec!r}")
+    missing: list[str] = []
+    decoders: dict[str, Decoder] = {}
+    steps = _parse_steps(cheap, spec, decoders, [], missing)
+    gated = _parse_steps(costly, spec, decoders, steps, missing) if bar else []
+    if not steps and not gated:
         raise NoDecoderAvailable(spec, "; ".join(dict.fromkeys(missing)) or "empty strategy")
-    return Strategy(steps, spec)
+    if not steps:  # the cheap steps' library is missing: what is left runs on every frame
+        steps, gated = gated, []
+    return Strategy(steps, spec, gated)

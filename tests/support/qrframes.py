@@ -143,15 +143,25 @@ def background(width: int, height: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def _paste(scene: np.ndarray, patch: np.ndarray, corners: np.ndarray) -> None:
-    """Warp a BGR patch onto the scene so its corners land on `corners` (TL, TR, BR, BL)."""
+    """Warp a BGR patch onto the scene so its corners land on `corners` (TL, TR, BR, BL).
+
+    Only the corners' bounding box is warped and blended (the result is the same as warping the
+    whole frame, at a fraction of the cost)."""
     h, w = patch.shape[:2]
+    height, width = scene.shape[:2]
+    x0, y0 = np.floor(corners.min(axis=0)).astype(int) - 2
+    x1, y1 = np.ceil(corners.max(axis=0)).astype(int) + 2
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(width, x1), min(height, y1)
+    if x1 <= x0 or y1 <= y0:
+        return
     src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
-    matrix = cv2.getPerspectiveTransform(src, np.float32(corners))
-    size = (scene.shape[1], scene.shape[0])
+    matrix = cv2.getPerspectiveTransform(src, np.float32(corners - np.float32([x0, y0])))
+    size = (x1 - x0, y1 - y0)
     warped = cv2.warpPerspective(patch, matrix, size, flags=cv2.INTER_AREA)
     mask = cv2.warpPerspective(np.full((h, w), 255, np.uint8), matrix, size, flags=cv2.INTER_LINEAR)
     alpha = (mask.astype(np.float32) / 255.0)[:, :, None]
-    scene[:] = (scene * (1 - alpha) + warped * alpha).astype(np.uint8)
+    roi = scene[y0:y1, x0:x1]
+    roi[:] = (roi * (1 - alpha) + warped * alpha).astype(np.uint8)
 
 
 def _square(cx: float, cy: float, side: float, angle_deg: float = 0.0) -> np.ndarray:
@@ -350,6 +360,17 @@ def linear_barcode(kind: str = "EAN13", scale: int = 3) -> np.ndarray:
 # --- videos --------------------------------------------------------------------------------------
 
 
+def _noise_bank(rng: np.random.Generator, height: int, width: int) -> list[np.ndarray]:
+    """Sensor-noise fields a video's frames draw from (drawing millions of normals per frame is
+    what made generating videos slow)."""
+    return [rng.normal(0, 3, (height, width, 3)).astype(np.int16) for _ in range(7)]
+
+
+def _with_noise(frame: np.ndarray, bank: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
+    noisy = frame.astype(np.int16) + bank[int(rng.integers(0, len(bank)))]
+    return np.clip(noisy, 0, 255).astype(np.uint8)
+
+
 def make_video(
     path: str | Path,
     segments: Sequence[tuple[str | None, int]],
@@ -365,6 +386,7 @@ def make_video(
         raise RuntimeError(f"cannot write video {path}")
     rng = rng_for("video", seed, size)
     scene = background(width, height, rng)
+    bank = _noise_bank(rng, height, width)
     try:
         for number, (text, count) in enumerate(segments):
             cards = _card(text, 12) if text else None
@@ -375,7 +397,87 @@ def make_video(
                     dx, dy = 6 * np.sin(i / 3.0 + number), 4 * np.cos(i / 4.0)
                     corners = _square(width / 2 + dx, height / 2 + dy, side, 3 * np.sin(i / 5.0))
                     _place(frame, cards, corners)
-                writer.write(_camera(frame, rng, 3, 0.6))
+                writer.write(_with_noise(cv2.GaussianBlur(frame, (0, 0), 0.6), bank, rng))
     finally:
         writer.release()
     return path
+
+
+@dataclass(frozen=True)
+class HandVideo:
+    """A generated clip of one voucher brought to the camera; `steady_frame` is the first frame
+    of the voucher held still by the hand (the autofocus then hunts before it settles)."""
+
+    path: Path
+    text: str
+    frames: int
+    fps: float
+    steady_frame: int
+    leave_frame: int
+    entry_frame: int  # the first frame of the voucher in view
+
+
+def make_hand_video(
+    path: str | Path,
+    text: str,
+    size: tuple[int, int] = (1280, 720),
+    fps: float = 30.0,
+    seed: int = 0,
+    *,
+    empty_s: float = 1.5,
+    approach_s: float = 0.8,
+    hunt_s: float = 0.8,
+    hold_s: float = 1.5,
+    leave_s: float = 0.4,
+    after_s: float = 1.5,
+) -> HandVideo:
+    """An MJPG clip: an empty counter; a voucher brought in from below by a hand (motion blur,
+    growing as it comes closer); the autofocus hunting (the whole picture blurring in and out,
+    less each time); the voucher held with a slight tremor; taken away; the empty counter again."""
+    path = Path(path)
+    width, height = size
+    rng = rng_for("hand", seed, size, text)
+    scene = background(width, height, rng)
+    card = _card(text, 12)
+    modules = qr_modules(text).shape[0] + 4
+    final_side = height * rng.uniform(0.38, 0.55)
+    center = np.float32([width * rng.uniform(0.35, 0.65), height * rng.uniform(0.4, 0.6)])
+    start = np.float32([center[0] + width * rng.uniform(-0.2, 0.2), height + final_side])
+    counts = [round(s * fps) for s in (empty_s, approach_s, hunt_s, hold_s, leave_s, after_s)]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (width, height))
+    if not writer.isOpened():
+        raise RuntimeError(f"cannot write video {path}")
+    phase_starts = np.cumsum([0, *counts])
+    bank = _noise_bank(rng, height, width)
+    try:
+        for i in range(int(phase_starts[-1])):
+            phase = int(np.searchsorted(phase_starts, i, side="right") - 1)
+            t = (i - phase_starts[phase]) / max(1, counts[phase])  # 0..1 within the phase
+            frame = scene.copy()
+            blur, pos, side = 0.6, center, final_side
+            tremor = np.float32([np.sin(i * 0.9 + seed), np.cos(i * 0.7)]) * 2.0
+            if phase == 1:  # approach: fast, then slowing down, growing
+                ease = 1 - (1 - t) ** 2
+                pos = start + (center - start) * ease
+                side = final_side * (0.6 + 0.4 * ease)
+                speed = float(np.linalg.norm(center - start)) * 2 * (1 - t) / counts[1]
+                blur = max(0.6, 0.35 * speed)
+            elif phase == 2:  # autofocus hunting: in and out of focus, settling
+                module = final_side / modules
+                blur = 0.6 + module * 1.1 * abs(np.cos(np.pi * 2.5 * t)) * (1 - t)
+                pos = center + tremor
+            elif phase == 3:
+                pos = center + tremor
+            elif phase == 4:  # taken away, upwards and fast
+                pos = center + np.float32([0, -(height + final_side) * t * t])
+                blur = 0.6 + 6 * t
+            if phase in (1, 2, 3, 4):
+                angle = 4 * np.sin(i / 7.0 + seed)
+                _place(frame, card, _square(float(pos[0]), float(pos[1]), side, angle))
+            writer.write(_with_noise(cv2.GaussianBlur(frame, (0, 0), blur), bank, rng))
+    finally:
+        writer.release()
+    steady = int(phase_starts[2])
+    return HandVideo(
+        path, text, int(phase_starts[-1]), fps, steady, int(phase_starts[4]), int(phase_starts[1])
+    )

@@ -160,6 +160,7 @@ NAMES: tuple[str, ...] = (
     "v3_outbox_index",
     "v4_learned_balances",
     "v5_owner_view",
+    "v6_search_prefixes",
 )
 LATEST = len(NAMES)
 MIGRATIONS = Migrations("posapp.store")
@@ -192,6 +193,29 @@ def _v5_owner_view(db: Database) -> None:
     ledger.enable_fts(["voucher_code", "receipt_number"], create_triggers=False)
     db.executescript(V5_TRIGGERS)
     db.execute("PRAGMA user_version = 5")
+
+
+# v6: prefix indexes for the search. Without them a typed prefix ("0000", the group that every
+# low voucher id shares) merged the doclists of every matching term before the first row came
+# back: 0.1-0.5 s over a million rows. With prefixes of 1..4 characters indexed it is one doclist
+# walked newest-first (under a millisecond). sqlite-utils' enable_fts cannot set `prefix`, so the
+# table is declared here and filled with its populate_fts.
+V6_FTS = """
+CREATE VIRTUAL TABLE ledger_fts USING fts5 (
+    voucher_code, receipt_number, content=ledger, prefix='1 2 3 4'
+)
+"""
+
+
+@MIGRATIONS(name="v6_search_prefixes")
+def _v6_search_prefixes(db: Database) -> None:
+    for trigger in ("ledger_fts_ai", "ledger_fts_ad", "ledger_fts_au"):
+        db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    db.execute("DROP TABLE IF EXISTS ledger_fts")
+    db.execute(V6_FTS)
+    db.table("ledger").populate_fts(["voucher_code", "receipt_number"])
+    db.executescript(V5_TRIGGERS)
+    db.execute("PRAGMA user_version = 6")
 
 
 def version(conn: sqlite3.Connection) -> int:

@@ -57,13 +57,14 @@ class HourChart(QWidget):
         base_y = top_pad + plot_h
         painter.drawLine(int(left), int(base_y), int(width - left), int(base_y))
         metrics = painter.fontMetrics()
+        every = 1 if slot > metrics.horizontalAdvance("00") * 1.8 else 2
         for hour, total in enumerate(self._bars):
             x = left + hour * slot
             if total.cents and most:
                 bar_h = plot_h * total.cents / most
                 rect = QRectF(x + slot * 0.15, base_y - bar_h, slot * 0.7, bar_h)
                 painter.fillRect(rect, PEAK if hour == getattr(self, "_peak", None) else BAR)
-            if hour % 2 == 0:
+            if hour % every == 0:
                 painter.setPen(self.palette().color(self.foregroundRole()))
                 label = f"{hour:02d}"
                 lx = x + (slot - metrics.horizontalAdvance(label)) / 2

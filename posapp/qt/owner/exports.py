@@ -35,6 +35,7 @@ def _date_edit(day: date) -> QDateEdit:
     edit = QDateEdit(calendarPopup=True)
     edit.setDisplayFormat("dd/MM/yyyy")
     edit.setDate(QDate(day.year, day.month, day.day))
+    edit.setMaximumWidth(170)
     return edit
 
 
@@ -64,7 +65,9 @@ class ExportPanel(QWidget):
         grid.addWidget(QLabel(_("Day")), 0, 0)
         grid.addWidget(self.day, 0, 1)
         for i, b in enumerate((self.day_pdf, self.day_csv, self.day_print)):
+            b.setMinimumWidth(150)
             grid.addWidget(b, 1, i)
+        grid.setColumnStretch(3, 1)
         period = QGroupBox(_("Statement for the accountant or the comune"))
         grid2 = QGridLayout(period)
         grid2.addWidget(QLabel(_("From")), 0, 0)
@@ -73,6 +76,7 @@ class ExportPanel(QWidget):
         grid2.addWidget(self.last, 0, 3)
         grid2.addWidget(self.period_pdf, 1, 0)
         grid2.addWidget(self.period_csv, 1, 1)
+        grid2.setColumnStretch(4, 1)
         layout = QVBoxLayout(self)
         for w in (eod, period, self.status, self.open_folder):
             layout.addWidget(w)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QTimer
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -54,7 +54,8 @@ class HistoryPanel(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)
+        self._size_columns()
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
@@ -70,6 +71,20 @@ class HistoryPanel(QWidget):
         ):
             signal.connect(lambda *_a: self.apply())
         self.model.pageLoaded.connect(self._count)
+
+    def _size_columns(self) -> None:
+        """Widths from typical contents, set once: sizing to contents would read the rows."""
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        metrics = self.table.fontMetrics()
+        samples = ("26/10/2026 00:00", "WWWW-WWWW-WWW", "€ 1.000,00", "Cassa 10", "Operatore",
+                   "0000-0000-0000", "", tr(STATE_WORDS["pending"]))  # fmt: skip
+        for column, sample in enumerate(samples):
+            title = self.model.headerData(column, Qt.Orientation.Horizontal)
+            words = (_("online"), _("offline")) if column == 6 else ()
+            wide = max(metrics.horizontalAdvance(t) for t in (sample, title, *words))
+            header.resizeSection(column, wide + 24)
 
     def load(self) -> None:
         """First page and the operator list (called when the panel is first shown)."""

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from posapp.core.reports_conflicts import ConflictView
 from posapp.core.reports_doc import local_dt
@@ -87,6 +94,10 @@ class ConflictsPanel(QWidget):
             right=(2,),
         )
         self.table.setWordWrap(True)
+        header = self.table.horizontalHeader()
+        for column in (0, 1, 2, 3, 5):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.ack = QPushButton(_("Mark as acknowledged"))
         self.ack.setEnabled(False)
         bar = QHBoxLayout()

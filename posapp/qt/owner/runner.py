@@ -72,6 +72,10 @@ class Runner(QObject):
             log.exception("an owner's view callback failed")
             self.failed.emit(_("Something went wrong on screen: please try again."))
 
+    @property
+    def pool(self) -> ThreadPoolExecutor | None:
+        return self._pool
+
     def close(self) -> None:
         self._closed = True
         if self._pool is not None:

@@ -1,8 +1,9 @@
 """The owner's view: a window of its own beside the counter, which keeps scanning meanwhile.
 
 `OwnerWindow(service_or_bridge)`: give it the counter's PosBridge (its pool runs every call) or a
-PosService (a small pool of its own). Each tab loads when first shown; "Refresh" reloads the tab
-on screen. Opening it behind the owner PIN is the counter's job (F9, counter2's pin_dialog).
+PosService (a small pool of its own). Each tab loads when first shown; "Refresh" (F5) and every
+reopening reload the tab on screen. Closing only hides it (the counter keeps one instance);
+`shutdown()` ends it for good. Opening it behind the owner PIN is the counter's job (F9).
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ class OwnerWindow(QWidget):
         self.book = OwnerBook(service, clock)
         self._bridge = bridge
         self.runner = Runner(bridge, self)
+        pool = self.runner.pool
+        if pool is not None:  # our own threads end with the window
+            self.destroyed.connect(lambda *_a: pool.shutdown(wait=False, cancel_futures=True))
         self.setWindowTitle(_("Owner's view — {shop}").format(shop=self.book.shop_name()))
         self.resize(1100, 760)
         folder = export_dir or settings.data_dir() / "exports"
@@ -68,6 +72,7 @@ class OwnerWindow(QWidget):
         layout.addWidget(self.tabs, 1)
         layout.addLayout(bottom)
         self._loaded: set[int] = set()
+        self._shown_once = False
         self.tabs.currentChanged.connect(self._tab_shown)
         self.refresh.clicked.connect(self.reload)
         self.close_button.clicked.connect(self.close)
@@ -106,7 +111,15 @@ class OwnerWindow(QWidget):
         self._loaded = {index}
         self._load(index)
 
-    def closeEvent(self, event) -> None:
+    def showEvent(self, event) -> None:
+        """Opened again (the counter keeps one window): the figures are read afresh."""
+        super().showEvent(event)
+        if self._shown_once:
+            self.reload()
+        self._shown_once = True
+
+    def shutdown(self) -> None:
+        """For good (the counter is closing): no more calls, the own pool stops."""
         if self._bridge is not None and hasattr(self._bridge, "outcome"):
             for signal in (self._bridge.outcome, self._bridge.voided):
                 try:
@@ -114,4 +127,4 @@ class OwnerWindow(QWidget):
                 except (RuntimeError, TypeError):
                     pass
         self.runner.close()
-        super().closeEvent(event)
+        self.close()

@@ -1,0 +1,125 @@
+"""The customer's slip after a redemption, printed through Qt's print support.
+
+Optional (Settings.print_slip, off by default): shop, till, date and time in the shop's zone
+(Europe/Rome, whatever the PC's zone), the voucher's number, the amount taken, the balance left and
+the operator. Never a signed code's raw text: a label that looks like one is cut to its last
+characters. `print_slip(printer, slip)` draws on any QPrinter (a PDF file in the tests);
+`ask_and_print(parent, slip)` lets the shopkeeper choose the printer first.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QMarginsF, QSizeF
+from PySide6.QtGui import QPageLayout, QPageSize, QTextDocument
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QDialog, QWidget
+
+from posapp.core.money import format_cents
+from posapp.i18n import _, current_language
+
+SHOP_ZONE = ZoneInfo("Europe/Rome")
+SLIP_WIDTH_MM = 80  # a receipt roll; an A4 printer prints it as a narrow column
+SLIP_HEIGHT_MM = 120
+MAX_LABEL = 24
+
+
+@dataclass(frozen=True)
+class Slip:
+    shop_name: str
+    till_name: str
+    occurred_at: datetime  # aware; shown in Europe/Rome
+    voucher_label: str  # the voucher's number, never a signed code's text
+    amount_cents: int
+    balance_cents: int | None
+    currency: str = "EUR"
+    operator: str | None = None
+    offline: bool = False
+
+
+def safe_label(label: str) -> str:
+    """The voucher's number as printed; anything long (a signed code) keeps only its tail."""
+    label = " ".join(label.split())
+    if len(label) > MAX_LABEL or label.upper().startswith("PV:"):
+        return "…" + label[-8:]
+    return label
+
+
+def slip_html(slip: Slip) -> str:
+    """The slip's text as simple HTML in the current language (everything escaped)."""
+    lang = current_language()
+    when = slip.occurred_at
+    when = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(SHOP_ZONE)
+    rows = [
+        (_("Date"), when.strftime("%d/%m/%Y %H:%M")),
+        (_("Voucher"), safe_label(slip.voucher_label)),
+        (_("Amount taken"), format_cents(slip.amount_cents, slip.currency, lang)),
+    ]
+    if slip.balance_cents is not None:
+        rows.append((_("Balance left"), format_cents(slip.balance_cents, slip.currency, lang)))
+    if slip.operator:
+        rows.append((_("Operator"), slip.operator))
+    nowrap = "style='white-space: nowrap'"
+    body = "".join(
+        f"<tr><td {nowrap}>{html.escape(k)}</td>"
+        f"<td align='right' {nowrap}><b>{html.escape(v)}</b></td></tr>"
+        for k, v in rows
+    )
+    note = ""
+    if slip.offline:
+        note = "<p><i>{}</i></p>".format(
+            html.escape(_("Taken without a line: the platform will confirm it."))
+        )
+    title, not_fiscal = _("Voucher redemption"), _("This is not a fiscal receipt.")
+    return (
+        f"<h3 align='center'>{html.escape(slip.shop_name)}</h3>"
+        f"<p align='center'>{html.escape(slip.till_name)}</p>"
+        f"<p align='center'><b>{html.escape(title)}</b></p>"
+        f"<table width='100%' cellspacing='2'>{body}</table>{note}"
+        f"<p align='center'>{html.escape(not_fiscal)}</p>"
+    )
+
+
+def print_slip(printer: QPrinter, slip: Slip) -> None:
+    """Lay the slip out on a receipt-sized page and print it on `printer`."""
+    printer.setPageLayout(
+        QPageLayout(
+            QPageSize(QSizeF(SLIP_WIDTH_MM, SLIP_HEIGHT_MM), QPageSize.Unit.Millimeter, "slip"),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(4, 4, 4, 4),
+            QPageLayout.Unit.Millimeter,
+        )
+    )
+    doc = QTextDocument()
+    doc.setDefaultStyleSheet("body, td, p { font-size: 9pt; } h3 { font-size: 12pt; }")
+    doc.setHtml(slip_html(slip))
+    # a page size of its own: laid out on the paper's width, and no page numbers added
+    doc.setPageSize(printer.pageLayout().paintRect(QPageLayout.Unit.Point).size())
+    doc.print_(printer)
+
+
+def print_to_pdf(path: Path, slip: Slip) -> None:
+    """The slip as a PDF file (the tests, and a preview when no printer is installed)."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(path))
+    print_slip(printer, slip)
+
+
+def ask_and_print(parent: QWidget | None, slip: Slip) -> bool:
+    """Let the shopkeeper pick the printer, then print; False when cancelled."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle(_("Print the customer's slip"))
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return False
+    print_slip(printer, slip)
+    return True
+
+
+__all__ = ["Slip", "ask_and_print", "print_slip", "print_to_pdf", "safe_label", "slip_html"]

@@ -1,0 +1,150 @@
+"""The installers' parts that run on any Linux box in seconds: the bundle's file filter, the ZBar
+runtime hook, the .deb (dpkg-deb on a placeholder bundle), the desktop entry, the NSIS script."""
+
+from __future__ import annotations
+
+import configparser
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "installer"))
+import qt_filter  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("dest", "kept"),
+    [
+        ("PySide6/Qt/lib/libQt6Widgets.so.6", True),
+        ("PySide6/Qt/lib/libQt6WebEngineCore.so.6", False),
+        ("PySide6/Qt/lib/libQt63DRender.so.6", False),
+        ("PySide6/Qt6Multimedia.dll", True),
+        ("PySide6/Qt/plugins/platforms/libqxcb.so", True),
+        ("PySide6/Qt/plugins/platforms/libqvnc.so", False),
+        ("PySide6/plugins/platforms/qwindows.dll", True),
+        ("PySide6/Qt/plugins/imageformats/libqtiff.so", False),
+        ("PySide6/Qt/plugins/sceneparsers/libassimp.so", False),
+        ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", False),
+        ("PySide6/Qt/translations/qtbase_it.qm", True),
+        ("PySide6/Qt/translations/qtbase_de.qm", False),
+        ("PySide6/Qt/translations/qtwebengine_it.qm", False),
+        ("PySide6/Qt/qml/QtQuick/Controls/libqtquickcontrols2plugin.so", False),
+        ("cv2/cv2.abi3.so", True),
+        ("posapp/locale/it/LC_MESSAGES/posapp.mo", True),
+    ],
+)
+def test_the_bundle_keeps_only_what_the_till_uses(dest, kept):
+    assert qt_filter.keep_entry(dest) is kept
+
+
+def test_libraries_nothing_links_any_more_are_pruned():
+    binaries = [
+        ("PySide6/QtWidgets.abi3.so", "/x/QtWidgets.abi3.so", "EXTENSION"),
+        ("PySide6/Qt/lib/libQt6Widgets.so.6", "/x/libQt6Widgets.so.6", "BINARY"),
+        ("PySide6/Qt/lib/libQt6Core.so.6", "/x/libQt6Core.so.6", "BINARY"),
+        ("PySide6/Qt/lib/libQt6Quick.so.6", "/x/libQt6Quick.so.6", "BINARY"),
+        ("libcairo.so.2", "/usr/lib/libcairo.so.2", "BINARY"),
+        ("libzbar.so.0", "/usr/lib/libzbar.so.0", "BINARY"),
+        ("_cffi_backend.cpython-311-x86_64-linux-gnu.so", "/x/_cffi.so", "EXTENSION"),
+    ]
+    links = {
+        "/x/QtWidgets.abi3.so": ["libQt6Widgets.so.6"],
+        "/x/libQt6Widgets.so.6": ["libQt6Core.so.6"],
+    }
+    kept = {e[0] for e in qt_filter.prune_unreachable(binaries, lambda p: links.get(p, []))}
+    assert kept == {
+        "PySide6/QtWidgets.abi3.so",
+        "PySide6/Qt/lib/libQt6Widgets.so.6",
+        "PySide6/Qt/lib/libQt6Core.so.6",
+        "libzbar.so.0",  # loaded by ctypes: always kept
+        "_cffi_backend.cpython-311-x86_64-linux-gnu.so",
+    }
+
+
+def test_the_zbar_hook_points_pyzbar_into_the_bundle(tmp_path):
+    (tmp_path / "libzbar.so.0").write_bytes(b"")
+    hook = ROOT / "installer" / "rthooks" / "pyi_rth_zbar.py"
+    code = (
+        f"import sys; sys._MEIPASS = {str(tmp_path)!r}; exec(open({str(hook)!r}).read()); "
+        "import ctypes.util; print(ctypes.util.find_library('zbar')); "
+        "print(ctypes.util.find_library('c'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    zbar, libc = out.stdout.split()
+    assert zbar == str(tmp_path / "libzbar.so.0")
+    assert libc.startswith("libc.so")  # everything else still goes to the system
+
+
+def test_desktop_entry_launches_the_installed_app():
+    entry = configparser.ConfigParser(interpolation=None)
+    entry.optionxform = str
+    entry.read(ROOT / "installer" / "linux" / "posapp.desktop", encoding="utf-8")
+    section = entry["Desktop Entry"]
+    assert section["Type"] == "Application"
+    assert section["Exec"] == "/opt/posapp/posapp"
+    assert section["Icon"] == "posapp"
+    assert (ROOT / "resources" / "icons" / "posapp.svg").is_file()
+    if shutil.which("desktop-file-validate"):
+        subprocess.run(
+            ["desktop-file-validate", str(ROOT / "installer/linux/posapp.desktop")], check=True
+        )
+
+
+@pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="dpkg-deb: Debian/Ubuntu only")
+def test_the_deb_declares_its_system_dependencies_and_carries_the_app(tmp_path):
+    bundle = tmp_path / "posapp"
+    (bundle / "_internal").mkdir(parents=True)
+    exe = bundle / "posapp"
+    exe.write_text("#!/bin/sh\necho posapp 9.9.9\n", encoding="utf-8")
+    exe.chmod(0o755)
+    env = {**os.environ, "POSAPP_VERSION": "9.9.9"}
+    out = subprocess.run(
+        ["bash", str(ROOT / "installer/linux/build_deb.sh"), str(bundle), str(tmp_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    deb = Path(out)
+    assert deb.name.startswith("posapp_9.9.9_") and deb.suffix == ".deb"
+    field = lambda name: subprocess.run(  # noqa: E731
+        ["dpkg-deb", "-f", str(deb), name], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert field("Package") == "posapp" and field("Version") == "9.9.9"
+    depends = field("Depends")
+    for lib in ("libzbar0", "libpulse0", "libxcb-cursor0", "libegl1", "libc6 (>= "):
+        assert lib in depends
+    listing = subprocess.run(
+        ["dpkg-deb", "-c", str(deb)], capture_output=True, text=True, check=True
+    ).stdout
+    assert "./opt/posapp/posapp" in listing
+    assert "./usr/bin/posapp -> /opt/posapp/posapp" in listing
+    assert "./usr/share/applications/posapp.desktop" in listing
+    assert "./usr/share/icons/hicolor/scalable/apps/posapp.svg" in listing
+
+
+@pytest.mark.skipif(shutil.which("makensis") is None, reason="makensis: apt-get install nsis")
+def test_the_windows_installer_script_compiles(tmp_path):
+    payload = tmp_path / "payload"
+    (payload / "_internal").mkdir(parents=True)
+    (payload / "posapp.exe").write_bytes(b"placeholder")
+    (payload / "_internal" / "python311.dll").write_bytes(b"placeholder")
+    setup = tmp_path / "posapp-setup.exe"
+    subprocess.run(
+        [
+            "makensis",
+            "-V2",
+            "-DVERSION=9.9.9",
+            f"-DPAYLOAD={payload}",
+            f"-DOUTFILE={setup}",
+            str(ROOT / "installer/windows/posapp.nsi"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    assert setup.read_bytes()[:2] == b"MZ"  # a Windows executable
