@@ -14,6 +14,8 @@ import pytest
 
 from posapp.core.api.errors import OfflineError
 from posapp.core.reports_payouts import words_by_redemption
+from posapp.qt.owner.history_panel import HistoryPanel
+from posapp.qt.owner.runner import Runner
 from tests.owner_support import build_shop
 
 
@@ -72,3 +74,22 @@ def test_a_platform_that_fails_is_not_reported_never_raised(shop, monkeypatch):
     monkeypatch.setattr(shop.here.till.client, "payouts", down, raising=False)
     report = shop.book.payouts()
     assert not report.reported and report.unpaid_cents == 3400
+
+
+def test_the_history_table_shows_each_redemptions_payout(shop, monkeypatch, qtbot):
+    paid = PayoutStub(
+        1, date(2026, 10, 19), date(2026, 10, 25), "paid", date(2026, 10, 30), "CRO 1234", 1000,
+        (shop.ids["a"],),
+    )  # fmt: skip
+    monkeypatch.setattr(shop.here.till.client, "payouts", lambda: [paid], raising=False)
+    panel = HistoryPanel(shop.book, Runner())
+    qtbot.addWidget(panel)
+    panel.load()
+    model = panel.model
+
+    def payout_of(rid):
+        rows = [i for i, r in enumerate(model.rows) if r.redemption_id == rid]
+        return model.data(model.index(rows[0], 8)) if rows else None
+
+    qtbot.waitUntil(lambda: bool(payout_of(shop.ids["a"])), timeout=10_000)
+    assert "30/10/2026" in payout_of(shop.ids["a"]) and payout_of(shop.ids["b"]) == ""

@@ -103,7 +103,10 @@ def build_day(
             for t in summary.by_till:
                 tills[t.till_name] = tills.get(t.till_name, Total()) + Total(t.count, t.total_cents)
             by_op = getattr(summary, "by_operator", None)
-            if by_op is None:  # a platform that does not tell operators: this till's own
+            # a platform that does not tell operators (an older one answers none at all): the
+            # operator table is this till's own; one that tells them lists every sale ("" for
+            # none), so its counts add up to the day's
+            if by_op is None or sum(o.count for o in by_op) != summary.count:
                 operators_shop_wide = False
                 continue
             for o in by_op:

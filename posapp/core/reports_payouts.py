@@ -2,10 +2,10 @@
 till's redemptions is then redeemed -> in payout N (scheduled) -> paid; what is not in any payout
 yet is still unpaid.
 
-The platform side (contract, sandbox, client methods) belongs to the "platform" engineer. This
-module reads whatever the client offers, duck-typed: `client.payouts()` returning objects with
-`number`, `period_start`, `period_end`, `state` ("scheduled" | "paid"), `paid_on`,
-`bank_reference`, `amount_cents` and `redemption_ids`. A client without it means "not reported".
+The platform side (contract, sandbox, client) is the "platform" engineer's: `GET /v1/shop/payouts`
+as a change feed (`client.iter_payouts()`, pages of `Payout` with `number`, `period_start`,
+`period_end`, `state` "scheduled" | "paid", `paid_on`, `bank_reference`, `amount_cents`,
+`redemption_ids`). Read duck-typed, so a client without it means "not reported", never a crash.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from posapp.core.api.errors import ApiError
+from posapp.core.store.ledger import LOCAL_TZ as ROME
 from posapp.i18n import N_, tr
 
 log = logging.getLogger("posapp.owner")
@@ -49,8 +50,8 @@ class Payouts:
 def _day(value: object) -> date | None:
     if value is None:
         return None
-    if isinstance(value, datetime):
-        return value.date()
+    if isinstance(value, datetime):  # the shop's day, not UTC's
+        return value.astimezone(ROME).date() if value.tzinfo else value.date()
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
@@ -60,17 +61,18 @@ def read_payouts(tills: Iterable) -> tuple[bool, list[PayoutLine]]:
     """Every payout each platform reports; (reported?, lines)."""
     reported, lines = False, []
     for till in tills:
-        method = getattr(till.client, "payouts", None)
-        if method is None or not till.monitor.online:
+        if not till.monitor.online:
             continue
         try:
-            found = method()
+            items = _fetch(till.client)
         except ApiError as exc:
             log.info("payouts of %s not read: %s", till.account_id, exc.code)
             continue
+        if items is None:
+            continue
         reported = True
-        items = getattr(found, "items", found)
-        for p in items:
+        latest = {int(p.number): p for p in items}  # a change feed: the last news of each wins
+        for p in latest.values():
             lines.append(
                 PayoutLine(
                     till.account_id,
@@ -85,6 +87,18 @@ def read_payouts(tills: Iterable) -> tuple[bool, list[PayoutLine]]:
                 )
             )
     return reported, sorted(lines, key=lambda p: (p.account_id, p.number))
+
+
+def _fetch(client: object) -> list | None:
+    """Every payout the client reports, following pages; None when it reports none at all."""
+    pages = getattr(client, "iter_payouts", None)
+    if pages is not None:
+        return [p for page in pages() for p in page.items]
+    method = getattr(client, "payouts", None)
+    if method is None:
+        return None
+    found = method()
+    return list(getattr(found, "items", found))
 
 
 def words_by_redemption(lines: Iterable[PayoutLine], lang: str | None = None) -> dict[str, str]:

@@ -77,7 +77,7 @@ def verdict_for(outcome: object) -> Verdict:
         detail = _("Voucher {code}: {amount} taken").format(
             code=outcome.voucher_code, amount=money(outcome.amount_cents)
         )
-        if outcome.balance_after_cents:
+        if outcome.balance_after_cents is not None:
             detail += "\n" + _("Balance left: {balance}").format(
                 balance=money(outcome.balance_after_cents)
             )

@@ -88,6 +88,13 @@ class HistoryModel(QAbstractTableModel):
             self.endInsertRows()
         self.pageLoaded.emit(len(self.rows))
 
+    def set_payouts(self, words: dict[str, str]) -> None:
+        """redemption id -> payout words (read from the platform off the GUI thread)."""
+        self.payouts = dict(words)
+        if self.rows:
+            last = self.index(len(self.rows) - 1, len(COLUMNS) - 1)
+            self.dataChanged.emit(self.index(0, len(COLUMNS) - 1), last)
+
     @property
     def exhausted(self) -> bool:
         return self._exhausted

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from posapp.core.reports_doc import STATE_WORDS
 from posapp.core.reports_owner import OwnerBook
 from posapp.core.store.history import SEARCH_MAX, STATES, HistoryFilter
-from posapp.i18n import _, ngettext, tr
+from posapp.i18n import _, current_language, ngettext, tr
 from posapp.qt.owner.history_model import HistoryModel
 from posapp.qt.owner.runner import Runner
 
@@ -89,6 +89,7 @@ class HistoryPanel(QWidget):
     def load(self) -> None:
         """First page and the operator list (called when the panel is first shown)."""
         self.runner.call(self.book.operators, on_done=self._operators)
+        self.runner.call(self.book.payout_words, current_language(), on_done=self.model.set_payouts)
         self.apply()
 
     def _operators(self, names: list[str]) -> None:
