@@ -15,7 +15,7 @@ import gettext
 import locale
 import os
 import threading
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 DOMAIN = "posapp"
@@ -27,7 +27,7 @@ _state = threading.local()
 _process_lang = DEFAULT_LANG
 
 
-@lru_cache(maxsize=None)
+@cache
 def translator(lang: str) -> gettext.NullTranslations:
     """The catalog of `lang` ("it" or "en"); English is the source language of every msgid."""
     if lang not in LANGUAGES:

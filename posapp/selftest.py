@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from posapp.i18n import N_, _, set_language, system_language, tr
+from posapp.i18n import N_, _, ngettext, set_language, system_language, tr
 
 EXIT_CODES = {"decoders": 2, "camera": 4, "keyring": 8, "database": 16, "platform": 32, "clock": 64}
 AREA_NAMES = {
@@ -313,7 +313,9 @@ def render(results: Sequence[Check]) -> str:
     lines.append(
         _("Everything works.")
         if not failed
-        else _("{count} problem(s) found.").format(count=failed)
+        else ngettext("{count} problem found.", "{count} problems found.", failed).format(
+            count=failed
+        )
     )
     return "\n".join(lines)
 

@@ -144,7 +144,7 @@ def test_cli_text_report_names_problems_in_words(tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 4
     assert "PROBLEM  Camera: not found or busy" in out
-    assert out.strip().endswith("1 problem(s) found.")
+    assert out.strip().endswith("1 problem found.")
     assert "Traceback" not in out
 
 

@@ -3,7 +3,8 @@
 # --root-owner-group). Usage: installer/linux/build_deb.sh [BUNDLE_DIR] [OUT_DIR]
 #   BUNDLE_DIR  the PyInstaller folder (default build/dist/posapp); its posapp binary gives the version
 #   OUT_DIR     where the .deb goes (default build/)
-# POSAPP_VERSION overrides the version (tests use a placeholder bundle).
+# POSAPP_VERSION overrides the version (tests use a placeholder bundle); POSAPP_DEB_COMPRESSION
+# (xz by default: the smallest download; CI uses gzip, ten times faster on 2 busy cores).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 BUNDLE="$(cd "${1:-$ROOT/build/dist/posapp}" && pwd)"
@@ -52,5 +53,5 @@ Description: shop counter app for community vouchers (buoni)
 CONTROL
 mkdir -p "$OUT"
 DEB="$OUT/posapp_${VERSION}_${ARCH}.deb"
-dpkg-deb --root-owner-group -Zxz --build "$STAGE" "$DEB" >/dev/null
+dpkg-deb --root-owner-group "-Z${POSAPP_DEB_COMPRESSION:-xz}" --build "$STAGE" "$DEB" >/dev/null
 echo "$DEB"

@@ -55,7 +55,7 @@ Section "posapp" SecMain
   CreateDirectory "$SMPROGRAMS\${APP}"
   CreateShortcut "$SMPROGRAMS\${APP}\${APP}.lnk" "$INSTDIR\posapp.exe" "" "$INSTDIR\posapp.exe" 0
   CreateShortcut "$SMPROGRAMS\${APP}\${APP} self-test.lnk" "$SYSDIR\cmd.exe" \
-    '/k "$INSTDIR\posapp.exe" --self-test' "$INSTDIR\posapp.exe" 0
+    '/k "$INSTDIR\posapp-cli.exe" --self-test' "$INSTDIR\posapp.exe" 0
   WriteRegStr HKLM "Software\${APP}" "InstallDir" "$INSTDIR"
   WriteRegStr HKLM "${UNINST_KEY}" "DisplayName" "${APP}"
   WriteRegStr HKLM "${UNINST_KEY}" "DisplayVersion" "${VERSION}"
@@ -73,6 +73,7 @@ Section "Uninstall"
   RMDir "$SMPROGRAMS\${APP}"
   RMDir /r "$INSTDIR\_internal"
   Delete "$INSTDIR\posapp.exe"
+  Delete "$INSTDIR\posapp-cli.exe"
   Delete "$INSTDIR\uninstall.exe"
   RMDir "$INSTDIR"
   DeleteRegKey HKLM "${UNINST_KEY}"

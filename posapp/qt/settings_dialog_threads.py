@@ -90,6 +90,7 @@ class CameraPreview(QLabel):
         self.factory = factory
         self.setFixedSize(320, 180)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setWordWrap(True)  # "cannot open this camera" is longer than 320 px in Italian
         self.setStyleSheet("background: #222; color: #eee;")
         self.frames_shown = 0
         self._thread: _PreviewThread | None = None
