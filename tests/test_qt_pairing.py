@@ -196,7 +196,11 @@ def test_first_run_window_pairs_then_returns(qtbot, qapp, sandbox, shop):
 
     def act() -> None:
         """Polled: act like a person on whatever the first-run window shows now."""
-        found = [w for w in QApplication.topLevelWidgets() if isinstance(w, PairingWizard)]
+        found = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, PairingWizard) and w.isVisible()  # not a closed one of another test
+        ]
         w = found[0] if found else None
         if w is None or not w.isVisible() or not w.pair_button.isEnabled():
             pass
@@ -224,7 +228,11 @@ def test_first_run_window_closed_returns_not_zero(qtbot, qapp):
     from posapp.qt.pairing import run_first_pairing
 
     def close() -> None:
-        found = [w for w in QApplication.topLevelWidgets() if isinstance(w, PairingWizard)]
+        found = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, PairingWizard) and w.isVisible()  # not a closed one of another test
+        ]
         if found and found[0].isVisible():
             found[0].close()
         else:
