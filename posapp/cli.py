@@ -13,6 +13,9 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from posapp.cli_i18n import setup_cli
+from posapp.i18n import N_, tr
+
 
 def _demo(argv: Sequence[str]) -> int:
     from posapp.demo import main as demo_main
@@ -63,25 +66,36 @@ def _restore(argv: Sequence[str]) -> int:
 
 
 COMMANDS: dict[str, tuple[Callable[[Sequence[str]], int], str]] = {
-    "counter": (_counter, "the counter window of a paired till (the default command)"),
-    "demo": (_demo, "the counter on the built-in sandbox, with demo vouchers and an outage"),
-    "decode": (_decode, "decode QR codes in image or video files, one JSON line per file"),
-    "scan": (_scan, "open the scan window on a camera, a video file or a folder of images"),
-    "sandbox": (_sandbox, "run the reference sandbox server of the /v1 API"),
-    "diagnostics": (_diagnostics, "write a zip for support: logs and self-test, no secrets"),
-    "restore": (_restore, "restore a backup of the sales database (posapp closed)"),
+    "counter": (_counter, N_("the counter window of a paired till (the default command)")),
+    "demo": (_demo, N_("the counter on the built-in sandbox, with demo vouchers and an outage")),
+    "decode": (_decode, N_("decode QR codes in image or video files, one JSON line per file")),
+    "scan": (_scan, N_("open the scan window on a camera, a video file or a folder of images")),
+    "sandbox": (_sandbox, N_("run the reference sandbox server of the /v1 API")),
+    "diagnostics": (_diagnostics, N_("write a zip for support: logs and self-test, no secrets")),
+    "restore": (_restore, N_("restore a backup of the sales database (posapp closed)")),
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    setup_cli(args)  # help, errors and argparse's own words in one language
     if args and args[0] in ("-h", "--help"):
-        parser = argparse.ArgumentParser(prog="posapp", description=__doc__.splitlines()[0])
-        sub = parser.add_subparsers(title="commands")
+        parser = argparse.ArgumentParser(
+            prog="posapp",
+            description=tr(
+                N_("posapp, the counter app for community vouchers: one job per command.")
+            ),
+            epilog=tr(N_("Run `posapp COMMAND --help` for the options of a command.")),
+        )
+        sub = parser.add_subparsers(title=tr(N_("commands")))
         for name, (_, help_text) in COMMANDS.items():
-            sub.add_parser(name, help=help_text)
-        parser.add_argument("--version", action="store_true", help="print the version and exit")
-        parser.add_argument("--self-test", action="store_true", help="check this till's parts")
+            sub.add_parser(name, help=tr(help_text))
+        parser.add_argument(
+            "--version", action="store_true", help=tr(N_("print the version and exit"))
+        )
+        parser.add_argument(
+            "--self-test", action="store_true", help=tr(N_("check this till's parts"))
+        )
         parser.print_help()
         return 0
     if args and args[0] == "--version":
@@ -91,7 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     name = args.pop(0) if args and not args[0].startswith("-") else "counter"
     if name not in COMMANDS:
-        print(f"posapp: unknown command {name!r}; try: {', '.join(COMMANDS)}", file=sys.stderr)
+        words = tr(N_("posapp: unknown command {name}; try: {commands}"))
+        print(words.format(name=repr(name), commands=", ".join(COMMANDS)), file=sys.stderr)
         return 2
     from posapp import logs
 

@@ -24,50 +24,18 @@ from posapp.core.money import format_cents
 from posapp.core.policy import AcceptedOffline, AcceptedOnline, NeedsConfirmation, Outcome
 from posapp.core.service import PosService
 from posapp.core.settings import Settings
+from posapp.i18n import N_, ntr, tr
 
-SAY = {
-    "start": (
-        "Avvio della sandbox della piattaforma su {url}",
-        "Sandbox platform running at {url}",
-    ),
-    "sheet": (
-        "Foglio dei buoni demo (da stampare o aprire sul telefono): {path}",
-        "Demo voucher sheet (print it or open it on a phone): {path}",
-    ),
-    "paired": (
-        "Cassa abbinata: {till} di {shop} (token solo nel portachiavi, qui in memoria)",
-        "Till paired: {till} of {shop} (token only in the keyring, here in memory)",
-    ),
-    "synced": (
-        "Sincronizzato: {vouchers} buoni e {keys} chiavi in cache per lavorare offline",
-        "Synced: {vouchers} vouchers and {keys} keys cached for offline work",
-    ),
-    "scan": (
-        "Scansione di {file}: letto {text} ({decoder})",
-        "Scanning {file}: read {text} ({decoder})",
-    ),
-    "confirm": (
-        "Buono {code}: valore {face}, saldo {balance}; conferma {amount}",
-        "Voucher {code}: value {face}, balance {balance}; confirming {amount}",
-    ),
-    "outage": (
-        "--- Linea interrotta: la piattaforma non risponde ---",
-        "--- Line down: the platform does not answer ---",
-    ),
-    "state": (
-        "Stato: {online}, in attesa: {pending}, ultima sincronizzazione: {last}",
-        "State: {online}, waiting: {pending}, last sync: {last}",
-    ),
-    "back": ("--- Linea tornata: sincronizzazione ---", "--- Line back: syncing ---"),
-    "uploaded": (
-        "Inviati {accepted} riscatti offline, conflitti: {conflicts}",
-        "Uploaded {accepted} offline redemptions, conflicts: {conflicts}",
-    ),
-    "totals": (
-        "Totale di oggi: {count} buoni, {total}",
-        "Today's total: {count} vouchers, {total}",
-    ),
-    "done": ("Demo completata. Dati in {path}", "Demo complete. Data in {path}"),
+SAY = {  # English msgids, said in the walk's language (posapp.i18n)
+    "start": N_("Sandbox platform running at {url}"),
+    "sheet": N_("Demo voucher sheet (print it or open it on a phone): {path}"),
+    "paired": N_("Till paired: {till} of {shop} (token only in the keyring, here in memory)"),
+    "scan": N_("Scanning {file}: read {text} ({decoder})"),
+    "confirm": N_("Voucher {code}: value {face}, balance {balance}; confirming {amount}"),
+    "outage": N_("--- Line down: the platform does not answer ---"),
+    "state": N_("State: {online}, waiting: {pending}, last sync: {last}"),
+    "back": N_("--- Line back: syncing ---"),
+    "done": N_("Demo complete. Data in {path}"),
 }
 
 
@@ -77,23 +45,26 @@ class Walk:
         self.out = out or sys.stdout  # looked up now: a redirected stdout counts
 
     def say(self, key: str, **params: object) -> None:
-        it, en = SAY[key]
-        print((it if self.lang == "it" else en).format(**params), file=self.out, flush=True)
+        self.line(tr(SAY[key], self.lang, **params))
+
+    def line(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
 
     def verdict(self, outcome: Outcome) -> str:
         if isinstance(outcome, AcceptedOnline):
             line = messages.text("verdict.accepted", self.lang)
             amount = format_cents(outcome.amount_cents, lang=self.lang)
-            return f"[VERDE/GREEN] {line} — {outcome.voucher_code} {amount}"
+            green = tr(N_("GREEN"), self.lang)
+            return f"[{green}] {line} — {outcome.voucher_code} {amount}"
         if isinstance(outcome, AcceptedOffline):
             line = messages.text("verdict.accepted_offline", self.lang)
             amount = format_cents(outcome.amount_cents, lang=self.lang)
-            return f"[ARANCIONE/ORANGE] {line} — {outcome.voucher_code} {amount}"
+            orange = tr(N_("ORANGE"), self.lang)
+            return f"[{orange}] {line} — {outcome.voucher_code} {amount}"
         if isinstance(outcome, NeedsConfirmation):
             return messages.text("verdict.confirm", self.lang)
-        return (
-            f"[ROSSO/RED] {messages.text('verdict.refused', self.lang)}: {outcome.text(self.lang)}"
-        )
+        red = tr(N_("RED"), self.lang)
+        return f"[{red}] {messages.text('verdict.refused', self.lang)}: {outcome.text(self.lang)}"
 
     def redeem(self, service: PosService, text: str, amount_cents: int | None = None) -> Outcome:
         """Scan -> look up -> show -> confirm, as the counter does."""
@@ -125,11 +96,32 @@ class Walk:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="posapp demo", description=__doc__.splitlines()[0])
-    parser.add_argument("--lang", choices=("it", "en"), default=Settings.load().language)
-    parser.add_argument("--data-dir", type=Path, help="keep the demo's files here (default: temp)")
-    parser.add_argument("--text", action="store_true", help="the scripted walk in the terminal")
-    parser.add_argument("--camera", type=int, help="use this camera instead of the demo video")
+    parser = argparse.ArgumentParser(
+        prog="posapp demo",
+        description=tr(
+            N_(
+                "The counter against the built-in sandbox: demo vouchers, an outage and the sync "
+                "catching up, with no platform account."
+            )
+        ),
+    )
+    parser.add_argument(
+        "--lang",
+        choices=("it", "en"),
+        default=Settings.load().language,
+        help=tr(N_("language of the demo (default: from the settings)")),
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help=tr(N_("keep the demo's files here (default: a temporary folder)")),
+    )
+    parser.add_argument(
+        "--text", action="store_true", help=tr(N_("the scripted walk in the terminal, no window"))
+    )
+    parser.add_argument(
+        "--camera", type=int, help=tr(N_("use this camera instead of the demo video"))
+    )
     args = parser.parse_args(argv)
     walk = Walk(args.lang)
     workdir = args.data_dir or Path(tempfile.mkdtemp(prefix="posapp-demo-"))
@@ -144,15 +136,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from posapp.qt.demo_window import run_window
 
             return run_window(workdir, args.lang, args.camera)
-        print(NO_SCREEN[args.lang], file=sys.stderr)
+        print(tr(NO_SCREEN, args.lang), file=sys.stderr)
     run(walk, workdir)
     return 0
 
 
-NO_SCREEN = {
-    "it": "Nessuno schermo (DISPLAY/WAYLAND_DISPLAY non impostati): percorso nel terminale.",
-    "en": "No screen (DISPLAY/WAYLAND_DISPLAY not set): walking through it in the terminal.",
-}
+NO_SCREEN = N_("No screen (DISPLAY/WAYLAND_DISPLAY not set): walking through it in the terminal.")
 # the till's side of a previous run: its sandbox is started fresh each run, so they are stale
 TILL_FILES = (
     "accounts.json",
@@ -190,7 +179,15 @@ def run(walk: Walk, workdir: Path) -> None:
     )
     try:
         report = service.sync_now()[account.account_id]
-        walk.say("synced", vouchers=report.vouchers, keys=report.keys)
+        lang = walk.lang
+        walk.line(
+            tr(
+                N_("Synced: {vouchers} and {keys} cached for offline work"),
+                lang,
+                vouchers=ntr("{n} voucher", "{n} vouchers", report.vouchers, lang),
+                keys=ntr("{n} key", "{n} keys", report.keys, lang),
+            )
+        )
 
         valid = [v for v in vouchers if v["state"] == "valid" and not v["partial_allowed"]]
         partial = next(v for v in vouchers if v["state"] == "valid" and v["partial_allowed"])
@@ -210,11 +207,25 @@ def run(walk: Walk, workdir: Path) -> None:
         walk.say("back")
         server = SandboxServer(workdir / "sandbox", port=port).start()
         report = service.sync_now()[account.account_id]
-        walk.say("uploaded", accepted=report.accepted, conflicts=report.conflicts)
+        walk.line(
+            ntr(
+                "Uploaded {n} offline redemption, conflicts: {conflicts}",
+                "Uploaded {n} offline redemptions, conflicts: {conflicts}",
+                report.accepted,
+                walk.lang,
+                conflicts=report.conflicts,
+            )
+        )
         walk.state(service)
         totals = service.daily_totals(service.clock.now().astimezone(_rome()).date())
-        walk.say(
-            "totals", count=totals.count, total=format_cents(totals.total_cents, lang=walk.lang)
+        walk.line(
+            ntr(
+                "Today's total: {n} voucher, {total}",
+                "Today's total: {n} vouchers, {total}",
+                totals.count,
+                walk.lang,
+                total=format_cents(totals.total_cents, lang=walk.lang),
+            )
         )
     finally:
         service.close()

@@ -70,9 +70,21 @@ def default_out() -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="posapp diagnostics", description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, help="the zip to write (default: in the data folder)")
-    parser.add_argument("--lang", choices=("it", "en"), default=None)
+    parser = argparse.ArgumentParser(
+        prog="posapp diagnostics",
+        description=_(
+            "Write one zip the owner can send to support: logs, self-test and versions, no secrets."
+        ),
+    )
+    parser.add_argument(
+        "--out", type=Path, help=_("the zip to write (default: in the data folder)")
+    )
+    parser.add_argument(
+        "--lang",
+        choices=("it", "en"),
+        default=None,
+        help=_("language of the report (default: from the settings)"),
+    )
     args = parser.parse_args(argv)
     from posapp.core.settings import Settings
 

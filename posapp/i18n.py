@@ -15,13 +15,17 @@ import gettext
 import locale
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from string import Formatter
 
 DOMAIN = "posapp"
 LANGUAGES = ("it", "en")
 DEFAULT_LANG = "it"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+MISSING_PARAM = "…"  # what a placeholder nobody filled shows: never a KeyError on screen
 
 _state = threading.local()
 _process_lang = DEFAULT_LANG
@@ -39,7 +43,7 @@ def system_language() -> str:
     """Italian unless the system says English (or another non-Italian language) explicitly."""
     for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
         value = os.environ.get(var, "")
-        if value and value not in ("C", "POSIX", "C.UTF-8"):
+        if value and value.split(".")[0] not in ("C", "POSIX"):
             return "en" if value.lower().startswith("en") else DEFAULT_LANG
     try:
         code = locale.getlocale()[0] or ""
@@ -56,7 +60,19 @@ def set_language(lang: str) -> str:
 
 
 def current_language() -> str:
+    """This thread's language if `using_language` set one, else the process's."""
     return getattr(_state, "lang", None) or _process_lang
+
+
+@contextmanager
+def using_language(lang: str) -> Iterator[str]:
+    """Translate in `lang` on this thread only, for the block (a report in another language)."""
+    previous = getattr(_state, "lang", None)
+    _state.lang = lang if lang in LANGUAGES else DEFAULT_LANG
+    try:
+        yield _state.lang
+    finally:
+        _state.lang = previous
 
 
 def _(message: str) -> str:
@@ -65,6 +81,7 @@ def _(message: str) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
+    """The plural form of `n` in the current language (Italian and English: one, other)."""
     return translator(current_language()).ngettext(singular, plural, n)
 
 
@@ -73,7 +90,37 @@ def N_(message: str) -> str:
     return message
 
 
+class _Params(dict):
+    """Format parameters where a forgotten one shows as an ellipsis instead of raising KeyError."""
+
+    def __missing__(self, name: str) -> str:
+        return MISSING_PARAM
+
+
+def placeholders(template: str) -> set[str]:
+    """The `{names}` a template uses (empty for a template that is not a valid format string)."""
+    try:
+        return {name for _, name, _, _ in Formatter().parse(template) if name is not None}
+    except ValueError:
+        return set()
+
+
+def fill(template: str, params: dict[str, object]) -> str:
+    """`template.format(**params)` that never raises: a missing field shows "…", and a
+    malformed template (a stray brace in a translation) is shown as it is."""
+    try:
+        return template.format_map(_Params(params))
+    except (ValueError, IndexError, AttributeError, TypeError):
+        return template
+
+
 def tr(message: str, lang: str | None = None, /, **params: object) -> str:
     """Translate a marked message into `lang` (or the current language) and fill its fields."""
     text = translator(lang or current_language()).gettext(message)
-    return text.format(**params) if params else text
+    return fill(text, params) if params else text
+
+
+def ntr(singular: str, plural: str, n: int, lang: str | None = None, /, **params: object) -> str:
+    """`tr` with plural forms: `n` picks the form and is also the `{n}` field."""
+    text = translator(lang or current_language()).ngettext(singular, plural, n)
+    return fill(text, {"n": n, **params})

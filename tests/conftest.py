@@ -31,3 +31,13 @@ def memory_keyring():
         yield backend
     finally:
         keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def _italian_by_default():
+    """Every test starts in Italian (the app's default) whatever a previous test switched to."""
+    from posapp.i18n import DEFAULT_LANG, set_language
+
+    set_language(DEFAULT_LANG)
+    yield
+    set_language(DEFAULT_LANG)

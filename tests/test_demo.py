@@ -21,11 +21,11 @@ def test_demo_walk_redeems_online_offline_and_syncs(tmp_path, memory_keyring):
     assert any(
         re.match(r"Scanning \w{4}-\w{4}-\w{3}\.png: read \w{4}-\w{4}-\w{3} \(", ln) for ln in lines
     )
-    assert sum("[VERDE/GREEN]" in ln for ln in lines) == 2
-    assert any("[ROSSO/RED]" in ln and "already used" in ln.lower() for ln in lines), text
-    assert sum("[ARANCIONE/ORANGE]" in ln for ln in lines) == 1
+    assert sum("[GREEN]" in ln for ln in lines) == 2
+    assert any("[RED]" in ln and "already used" in ln.lower() for ln in lines), text
+    assert sum("[ORANGE]" in ln for ln in lines) == 1
     assert "State: Offline, waiting: 1" in text
-    assert "Uploaded 1 offline redemptions, conflicts: 0" in text
+    assert "Uploaded 1 offline redemption, conflicts: 0" in text
     assert "State: Online, waiting: 0" in text.split("Line back")[1]
     assert "Today's total: 3 vouchers, €22.50" in text
     assert (tmp_path / "qr" / "index.html").is_file()

@@ -110,17 +110,37 @@ def test_status_bar_shows_offline_pending_and_age(fake, qtbot):
 
 
 def test_language_switch_changes_every_text_at_once(fake, qtbot):
-    _service, counter = fake
+    service, counter = fake
     window = counter.window
+    service.answers = [NeedsConfirmation(summary())]
+    counter.flow.on_code("DH3S-619J-5X4", "usb")
+    qtbot.waitUntil(lambda: counter.flow.phase == "confirm")
+
+    def texts() -> list[str]:
+        bar = window.actions_bar.buttons
+        return [
+            window.windowTitle(),
+            window.voucher.title.text(),
+            window.voucher.rows["value"][0].text(),
+            window.voucher.amount_label.text(),
+            bar["F2"].text(),
+            bar["F4"].text(),
+            window.status.line.text(),
+            window.code_entry.button.text(),
+        ]
+
+    window.set_language("it")
+    italian = texts()
     window.set_language("en")
     try:
-        english = window.verdict.headline.text()
-        assert english == "Show the voucher's QR code"
-        assert "Type code" in window.actions_bar.buttons["F2"].text()
-        window.set_language("it")
-        assert window.verdict.headline.text() != english or english == "Show the voucher's QR code"
+        english = texts()
+        assert english[1] == "Voucher" and "Type code" in english[4]
+        assert italian[1] == "Buono" and "Scrivi" in italian[4]
+        # every text changed with the switch: no screen keeps a word of the other language
+        assert all(it != en for it, en in zip(italian, english, strict=True)), (italian, english)
     finally:
         window.set_language("it")
+    assert texts() == italian
 
 
 def test_keys_f1_help_and_esc_back(fake, qtbot):

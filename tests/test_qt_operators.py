@@ -28,6 +28,13 @@ def book(_isolated_data_dir) -> OperatorBook:
     return book
 
 
+def _enter(qtbot, dialog: PinDialog, pin: str) -> None:
+    """Type a PIN and Enter, then wait for the check (it runs on a worker thread)."""
+    qtbot.keyClicks(dialog.pad.field, pin)
+    qtbot.keyClick(dialog.pad.field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.busy)
+
+
 def _tap(qtbot, dialog: PinDialog, digits: str) -> None:
     for d in digits:
         qtbot.mouseClick(dialog.pad.keys[d], Qt.MouseButton.LeftButton)
@@ -40,6 +47,8 @@ def test_owner_pin_by_keypad_clicks(qtbot, book) -> None:
     assert [dialog.names.itemText(i) for i in range(dialog.names.count())] == ["Maria"]
     _tap(qtbot, dialog, "4820")
     qtbot.mouseClick(dialog.pad.keys["ok"], Qt.MouseButton.LeftButton)
+    assert dialog.busy and not dialog.pad.isEnabled()  # checked off the GUI thread
+    qtbot.waitUntil(lambda: not dialog.busy)
     assert dialog.operator is None and dialog.message.text() == "Wrong PIN."
     assert dialog.pad.field.text() == ""  # cleared after a miss
     _tap(qtbot, dialog, "48211")
@@ -58,16 +67,13 @@ def test_keyboard_alone_and_lockout(qtbot, _isolated_data_dir) -> None:
     qtbot.addWidget(dialog)
     dialog.show()
     for _ in range(3):
-        qtbot.keyClicks(dialog.pad.field, "9999")
-        qtbot.keyClick(dialog.pad.field, Qt.Key.Key_Return)
+        _enter(qtbot, dialog, "9999")
         assert dialog.isVisible()  # Enter after a wrong PIN never presses Cancel
-    qtbot.keyClicks(dialog.pad.field, "4821")
-    qtbot.keyClick(dialog.pad.field, Qt.Key.Key_Return)
+    _enter(qtbot, dialog, "4821")
     assert dialog.operator is None
     assert "try again in 30 seconds" in dialog.message.text()
     now[0] += 31
-    qtbot.keyClicks(dialog.pad.field, "4821")
-    qtbot.keyClick(dialog.pad.field, Qt.Key.Key_Return)
+    _enter(qtbot, dialog, "4821")
     assert dialog.operator is not None and dialog.operator.name == "Maria"
 
 

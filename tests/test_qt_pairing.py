@@ -199,7 +199,7 @@ def test_first_run_window_pairs_then_returns(qtbot, qapp, sandbox, shop):
         found = [
             w
             for w in QApplication.topLevelWidgets()
-            if isinstance(w, PairingWizard) and w.isVisible()  # not a closed one of another test
+            if isinstance(w, PairingWizard) and w.isVisible()  # not another test's, closed
         ]
         w = found[0] if found else None
         if w is None or not w.isVisible() or not w.pair_button.isEnabled():
@@ -231,7 +231,7 @@ def test_first_run_window_closed_returns_not_zero(qtbot, qapp):
         found = [
             w
             for w in QApplication.topLevelWidgets()
-            if isinstance(w, PairingWizard) and w.isVisible()  # not a closed one of another test
+            if isinstance(w, PairingWizard) and w.isVisible()  # not another test's, closed
         ]
         if found and found[0].isVisible():
             found[0].close()

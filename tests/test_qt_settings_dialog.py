@@ -131,9 +131,16 @@ def _answer_pin(qtbot, pins: list[str]) -> list[str]:
         pin = pins.pop(0)
         qtbot.keyClicks(dialog.pad.field, pin)
         qtbot.keyClick(dialog.pad.field, Qt.Key.Key_Return)
+        QTimer.singleShot(20, lambda: after(dialog))
+
+    def after(dialog: PinDialog) -> None:
+        """The PIN is checked on a worker: poll until the answer is on screen."""
+        if dialog.busy:
+            QTimer.singleShot(20, lambda: after(dialog))
+            return
         seen.append(dialog.message.text())
         if pins:
-            QTimer.singleShot(0, act)
+            act()
 
     QTimer.singleShot(0, act)
     return seen
@@ -160,6 +167,7 @@ def test_owner_pin_unlocks_the_caps(qtbot, video, book, tmp_path):
 
 def test_wrong_pin_then_cancel_keeps_it_locked(qtbot, video, book):
     d = _dialog(qtbot, video, book)
+    seen: list[str] = []
 
     def cancel() -> None:
         dialog = QApplication.activeModalWidget()
@@ -168,11 +176,18 @@ def test_wrong_pin_then_cancel_keeps_it_locked(qtbot, video, book):
             return
         qtbot.keyClicks(dialog.pad.field, "0000")
         qtbot.keyClick(dialog.pad.field, Qt.Key.Key_Return)
-        assert dialog.message.text() == "Wrong PIN."
+        QTimer.singleShot(20, lambda: answered(dialog))
+
+    def answered(dialog: PinDialog) -> None:
+        if dialog.busy:
+            QTimer.singleShot(20, lambda: answered(dialog))
+            return
+        seen.append(dialog.message.text())
         dialog.reject()
 
     QTimer.singleShot(0, cancel)
     qtbot.mouseClick(d.unlock_button, Qt.MouseButton.LeftButton)
+    assert seen == ["Wrong PIN."]
     assert d.owner is None and not hasattr(d, "cap_value")
 
 
@@ -203,3 +218,18 @@ def test_enter_in_a_field_neither_saves_nor_closes(qtbot, video, book, tmp_path)
         qtbot.keyClick(field, Qt.Key.Key_Return)
         assert d.isVisible() and not path.exists()
     assert [o.name for o in book.operators()] == ["Maria", "Luca"]
+
+
+def test_a_till_without_owner_creates_one_in_the_settings(qtbot, video, _isolated_data_dir):
+    book = OperatorBook()  # paired before operators existed: nobody can type an owner's PIN
+    d = _dialog(qtbot, video, book)
+    form = d.owner_form
+    qtbot.keyClicks(form.name, "Maria")
+    qtbot.keyClicks(form.pin, "4821")
+    qtbot.keyClicks(form.pin_again, "4822")
+    qtbot.mouseClick(form.create_button, Qt.MouseButton.LeftButton)
+    assert form.message.text() == "The two PINs differ." and book.is_empty()
+    form.pin_again.setText("4821")
+    qtbot.mouseClick(form.create_button, Qt.MouseButton.LeftButton)
+    assert d.owner is not None and d.owner.name == "Maria" and hasattr(d, "cap_value")
+    assert OperatorBook().by_name("Maria").is_owner

@@ -17,6 +17,7 @@ from posapp.core.credentials import TokenStore
 from posapp.core.store import Store
 from posapp.core.store.backup import take_backup
 from posapp.core.store.db import DB_NAME
+from posapp.i18n import set_language
 from posapp.sandbox.server import SandboxServer
 from posapp.version import version
 from tests.support.qrframes import make_video
@@ -38,6 +39,12 @@ def pair(server, base):
     shop = server.store.shops()[0]
     code = server.store.new_pairing_code(shop["shop_id"])
     return AccountDirectory(base / "accounts.json").pair(server.url, code, "Cassa 1", TokenStore())
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the checks' English words (the app's default language is Italian)."""
+    set_language("en")
 
 
 def make_ledger_with_backup(base):

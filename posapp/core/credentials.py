@@ -15,15 +15,13 @@ import keyring.errors
 from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 
+from posapp.i18n import N_, tr
+
 log = logging.getLogger("posapp.credentials")
 
 SERVICE = "posapp"
 MESSAGE_KEY = "credentials.unavailable"
-MESSAGE_IT = (
-    "Nessun portachiavi di sistema disponibile: il codice di accesso della cassa non può essere "
-    "conservato in modo sicuro. Attiva il portachiavi del sistema operativo e riprova."
-)
-MESSAGE_EN = (
+MESSAGE = N_(
     "No system keyring is available: the till's access token cannot be kept safely. "
     "Enable the operating system's keyring and try again."
 )
@@ -38,7 +36,11 @@ class CredentialsUnavailable(Exception):
 
     def __init__(self, detail: str = "") -> None:
         self.detail = detail
-        super().__init__(f"{MESSAGE_IT} / {MESSAGE_EN}")
+        super().__init__(MESSAGE)
+
+    def text(self, lang: str | None = None) -> str:
+        """The message in `lang` (default: the current language)."""
+        return tr(MESSAGE, lang)
 
 
 def _usable(backend: KeyringBackend) -> bool:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from posapp.i18n import _
 from posapp.qt.emit_fix import fix_signal_emit_refcount
 
 if TYPE_CHECKING:
@@ -127,17 +128,22 @@ def build_scan_window(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m posapp.qt.app", description=__doc__.split("\n")[0]
+        prog="posapp scan",
+        description=_(
+            "Open the scan window: what the camera, a video file or a folder of images shows, the "
+            "codes read, and a field to type a code. A view of the scanners, for checking a camera "
+            "and its decoders."
+        ),
     )
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--camera", type=int, help="camera index (default: from settings)")
-    source.add_argument("--video", type=Path, help="play a video file as the camera (looped)")
+    source.add_argument("--camera", type=int, help=_("camera number (default: from the settings)"))
+    source.add_argument("--video", type=Path, help=_("play a video file as the camera (looped)"))
     source.add_argument(
-        "--images", type=Path, help="a folder of images as the camera (2 a second, looped)"
+        "--images", type=Path, help=_("a folder of images as the camera (2 a second, looped)")
     )
-    parser.add_argument("--lang", choices=("it", "en"), help="interface language")
-    parser.add_argument("--screenshot", type=Path, help="save the window as PNG and quit")
-    parser.add_argument("--after", type=float, default=3.0, help="seconds before the screenshot")
+    parser.add_argument("--lang", choices=("it", "en"), help=_("interface language"))
+    parser.add_argument("--screenshot", type=Path, help=_("save the window as PNG and quit"))
+    parser.add_argument("--after", type=float, default=3.0, help=_("seconds before the screenshot"))
     args = parser.parse_args(argv)
     from posapp.qt.display import display_problem
 

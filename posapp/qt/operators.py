@@ -58,6 +58,56 @@ def pin_problem(pin: str, again: str) -> str | None:
     return None
 
 
+def pin_field() -> QLineEdit:
+    """A masked field for a new PIN (digits keyboard on a touch screen)."""
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    field.setMaxLength(MAX_LENGTH)
+    field.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+    return field
+
+
+class OwnerForm(QWidget):
+    """Name and PIN twice for the first owner of a till that has none (paired before operators
+    existed); `created(Operator)` once the book holds them."""
+
+    created = Signal(object)
+
+    def __init__(self, book: OperatorBook, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.book = book
+        self.name = QLineEdit()
+        self.name.setMaxLength(40)
+        self.pin = pin_field()
+        self.pin_again = pin_field()
+        self.create_button = QPushButton(_("Create the owner"))
+        self.create_button.setAutoDefault(False)
+        self.create_button.clicked.connect(self.create)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b00020;")
+        form = QFormLayout(self)
+        form.addRow(_("Owner's name"), self.name)
+        form.addRow(_("PIN (4 to 8 digits)"), self.pin)
+        form.addRow(_("PIN again"), self.pin_again)
+        form.addRow("", self.create_button)
+        form.addRow("", self.message)
+
+    def create(self) -> None:
+        problem = pin_problem(self.pin.text(), self.pin_again.text())
+        if problem:
+            self.message.setText(problem)
+            return
+        try:
+            owner = self.book.add(self.name.text(), OWNER, self.pin.text())
+        except OperatorError as exc:
+            self.message.setText(tr(exc.message, **exc.params))
+            return
+        self.pin.clear()
+        self.pin_again.clear()
+        self.created.emit(owner)
+
+
 class OperatorsPage(QWidget):
     """The owner's list of operators with a form below it; `changed()` after every change."""
 
@@ -74,8 +124,8 @@ class OperatorsPage(QWidget):
         self.role = QComboBox()
         for role in (CASHIER, OWNER):
             self.role.addItem(tr(ROLE_NAMES[role]), role)
-        self.pin = self._pin_field()
-        self.pin_again = self._pin_field()
+        self.pin = pin_field()
+        self.pin_again = pin_field()
         form = QFormLayout()
         form.addRow(_("Name"), self.name)
         form.addRow(_("Role"), self.role)
@@ -107,13 +157,6 @@ class OperatorsPage(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(hint)
         self.refresh()
-
-    def _pin_field(self) -> QLineEdit:
-        field = QLineEdit()
-        field.setEchoMode(QLineEdit.EchoMode.Password)
-        field.setMaxLength(MAX_LENGTH)
-        field.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
-        return field
 
     def refresh(self, select: str | None = None) -> None:
         self.list.clear()
@@ -203,4 +246,4 @@ class OperatorsPage(QWidget):
         self.changed.emit()
 
 
-__all__ = ["OperatorsPage", "pin_problem", "switch_operator"]
+__all__ = ["OperatorsPage", "OwnerForm", "pin_problem", "switch_operator"]

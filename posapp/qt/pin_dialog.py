@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from posapp.core.operators import OWNER, Operator, OperatorBook
 from posapp.core.pin import MAX_LENGTH, MIN_LENGTH, PinLocked
 from posapp.i18n import _
+from posapp.qt.settings_dialog_threads import BackgroundCall
 
 BIG = "font-size: 22px;"
 KEY_STYLE = "QPushButton { font-size: 26px; min-width: 76px; min-height: 56px; }"
@@ -111,6 +112,10 @@ class PinDialog(QDialog):
         if preselect is not None:
             self.names.setCurrentIndex(max(0, self.names.findData(preselect.operator_id)))
         self.names.currentIndexChanged.connect(lambda _i: self._after_pick())
+        self.busy = False
+        self._job = BackgroundCall(self)
+        self._job.done.connect(self._checked, Qt.ConnectionType.QueuedConnection)
+        self._job.failed.connect(self._check_failed, Qt.ConnectionType.QueuedConnection)
         self.pad = PinPad()
         self.pad.submitted.connect(self._check)
         self.message = QLabel("")
@@ -148,32 +153,52 @@ class PinDialog(QDialog):
         self.names.setCurrentIndex(self.names.findData(operator_id))
 
     def _check(self, pin: str) -> None:
+        """Check the PIN on a worker thread: one scrypt takes 50-200 ms, too long for the GUI."""
         operator_id = self.names.currentData()
-        if operator_id is None:
+        if operator_id is None or self.busy:
             return
         if not (MIN_LENGTH <= len(pin) <= MAX_LENGTH):
             self.message.setText(
                 _("Type your PIN ({min} to {max} digits).").format(min=MIN_LENGTH, max=MAX_LENGTH)
             )
             return
-        try:
-            op = self.book.check_pin(operator_id, pin)
-        except PinLocked as locked:
+        self.busy = True
+        self.pad.setEnabled(False)
+        self.names.setEnabled(False)
+        self.pad.field.clear()  # the PIN leaves the widget; only the worker's closure holds it
+        book = self.book
+
+        def check() -> tuple[str, object]:
+            try:
+                op = book.check_pin(operator_id, pin)
+            except PinLocked as locked:
+                return "locked", locked.retry_after_s
+            return ("ok", op) if op is not None else ("wrong", None)
+
+        self._job.start(check)
+
+    def _check_failed(self, _exc: object) -> None:
+        self._checked(None)  # e.g. the operators file vanished: a wrong PIN, never a crash
+
+    def _checked(self, result: object) -> None:
+        self.busy = False
+        self.pad.setEnabled(True)
+        self.names.setEnabled(True)
+        kind, value = result if isinstance(result, tuple) else ("wrong", None)
+        if kind == "ok":
+            self.operator = value
+            self.authenticated.emit(value)
+            self.accept()
+            return
+        if kind == "locked":
             self.message.setText(
                 _("Too many wrong PINs: try again in {seconds} seconds.").format(
-                    seconds=max(1, round(locked.retry_after_s))
+                    seconds=max(1, round(float(value)))
                 )
             )
-            self.pad.clear()
-            return
-        if op is None:
+        else:
             self.message.setText(_("Wrong PIN."))
-            self.pad.clear()
-            return
-        self.operator = op
-        self.pad.field.clear()
-        self.authenticated.emit(op)
-        self.accept()
+        self.pad.clear()
 
 
 def ask_pin(

@@ -23,47 +23,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from posapp.i18n import LANGUAGES, N_, tr
 from posapp.qt.emit_fix import fix_signal_emit_refcount
 from posapp.qt.scan_worker import ScanStats, ScanWorker
 from posapp.qt.usb_scanner import UsbScannerFilter
 
 fix_signal_emit_refcount()  # before the first emit: see posapp/qt/emit_fix.py
 
-STRINGS: dict[str, dict[str, str]] = {
-    "it": {
-        "title": "posapp · Scansione buoni",
-        "waiting": "Inquadra il QR del buono",
-        "no_camera": "Nessuna fotocamera",
-        "starting": "Avvio della fotocamera…",
-        "ready": "Pronto: {source}",
-        "stats": "{fps:.0f} fotogrammi/s · decodifica {ms:.1f} ms",
-        "placeholder": "Codice del buono (es. ABCD-EFGH-123)",
-        "enter": "Inserisci codice",
-        "empty": "Scrivi un codice prima di inserirlo",
-        "hint": "Inquadra il QR del buono, usa il lettore di codici o scrivi il codice qui sotto.",
-        "read": "Codice letto",
-        "camera": "dalla fotocamera",
-        "usb": "dal lettore di codici",
-        "manual": "scritto a mano",
-        "bad_settings": "Impostazioni non valide, uso i valori predefiniti: {names}",
-    },
-    "en": {
-        "title": "posapp · Voucher scanning",
-        "waiting": "Show the voucher's QR code",
-        "no_camera": "No camera",
-        "starting": "Starting the camera…",
-        "ready": "Ready: {source}",
-        "stats": "{fps:.0f} frames/s · decoding {ms:.1f} ms",
-        "placeholder": "Voucher code (e.g. ABCD-EFGH-123)",
-        "enter": "Enter code",
-        "empty": "Type a code before entering it",
-        "hint": "Show the voucher's QR code, use the barcode scanner or type the code below.",
-        "read": "Code read",
-        "camera": "from the camera",
-        "usb": "from the barcode scanner",
-        "manual": "typed in",
-        "bad_settings": "Invalid settings, using the defaults: {names}",
-    },
+STRINGS: dict[str, str] = {  # English msgids, translated when shown (posapp.i18n)
+    "title": N_("posapp · Voucher scanning"),
+    "waiting": N_("Show the voucher's QR code"),
+    "no_camera": N_("No camera"),
+    "starting": N_("Starting the camera…"),
+    "ready": N_("Ready: {source}"),
+    "stats": N_("{fps:.0f} frames/s · decoding {ms:.1f} ms"),
+    "placeholder": N_("Voucher code (e.g. ABCD-EFGH-123)"),
+    "enter": N_("Enter code"),
+    "empty": N_("Type a code before entering it"),
+    "hint": N_("Show the voucher's QR code, use the barcode scanner or type the code below."),
+    "read": N_("Code read"),
+    "camera": N_("from the camera"),
+    "usb": N_("from the barcode scanner"),
+    "manual": N_("typed in"),
+    "bad_settings": N_("Invalid settings, using the defaults: {names}"),
 }
 
 TONES = {
@@ -84,18 +66,18 @@ class ScanWindow(QWidget):
         worker: ScanWorker | None = None,
         scanner: UsbScannerFilter | None = None,
         *,
-        lang: str = "it",
+        lang: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.worker, self.scanner = worker, scanner  # kept so the owner can stop / uninstall them
-        self._s = STRINGS.get(lang, STRINGS["it"])
-        self._status_text = self._s["starting"] if worker else self._s["no_camera"]
+        self._lang = lang if lang in LANGUAGES else None  # None: the language in force
+        self._status_text = self.text("starting") if worker else self.text("no_camera")
         self._stats_text = ""
         self._notice = ""
-        self.setWindowTitle(self._s["title"])
+        self.setWindowTitle(self.text("title"))
         self._build()
-        self.show_verdict(self._s["waiting"], "", "neutral")
+        self.show_verdict(self.text("waiting"), "", "neutral")
         self._refresh_status()
         if worker is not None:
             worker.preview.connect(self._show_preview)
@@ -107,7 +89,7 @@ class ScanWindow(QWidget):
             scanner.scanned.connect(self._on_usb_scan)
 
     def _build(self) -> None:
-        self.preview_label = QLabel(self._s["no_camera"])
+        self.preview_label = QLabel(self.text("no_camera"))
         self.preview_label.setObjectName("preview")
         self.preview_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview_label.setMinimumSize(480, 360)
@@ -134,16 +116,16 @@ class ScanWindow(QWidget):
         mono.setPointSize(13)
         self.code_label.setFont(mono)
 
-        self.hint_label = QLabel(self._s["hint"])
+        self.hint_label = QLabel(self.text("hint"))
         self.hint_label.setWordWrap(True)
         self.hint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint_label.setStyleSheet("color: #607d8b; padding: 16px;")
 
         self.entry = QLineEdit()
-        self.entry.setPlaceholderText(self._s["placeholder"])
+        self.entry.setPlaceholderText(self.text("placeholder"))
         self.entry.setMaxLength(300)
         self.entry.returnPressed.connect(self._submit_manual)
-        self.enter_button = QPushButton(self._s["enter"])
+        self.enter_button = QPushButton(self.text("enter"))
         self.enter_button.clicked.connect(self._submit_manual)
         entry_row = QHBoxLayout()
         entry_row.addWidget(self.entry, 1)
@@ -178,16 +160,16 @@ class ScanWindow(QWidget):
 
     def _show_code(self, text: str, source: str) -> None:
         """The code as read (escaped: it comes from outside) and, smaller, where it came from."""
-        self.show_verdict(self._s["read"])
+        self.show_verdict(self.text("read"))
         self.code_label.setText(
             f"<div style='font-size: 15pt'>{html.escape(text)}</div>"
             f"<div style='color: #607d8b; font-size: 10pt; font-family: sans-serif'>"
-            f"{html.escape(self._s.get(source, source))}</div>"
+            f"{html.escape(self.text(source) if source in STRINGS else source)}</div>"
         )
 
     def text(self, key: str) -> str:
         """One of the window's strings in its language (for whoever builds it)."""
-        return self._s[key]
+        return tr(STRINGS[key], self._lang)
 
     def show_notice(self, message: str) -> None:
         """A lasting note at the start of the status line (a setting refused), not overwritten."""
@@ -213,7 +195,7 @@ class ScanWindow(QWidget):
     def _submit_manual(self) -> None:
         text = self.entry.text().strip()
         if not text:
-            self._status_text = self._s["empty"]
+            self._status_text = self.text("empty")
             self._refresh_status()
             return
         self.entry.clear()
@@ -236,12 +218,12 @@ class ScanWindow(QWidget):
 
     @Slot(str)
     def _on_camera_ready(self, description: str) -> None:
-        self._status_text = self._s["ready"].format(source=description)
+        self._status_text = self.text("ready").format(source=description)
         self._refresh_status()
 
     @Slot(object)
     def _on_stats(self, stats: ScanStats) -> None:
-        self._stats_text = self._s["stats"].format(fps=stats.fps, ms=stats.decode_ms)
+        self._stats_text = self.text("stats").format(fps=stats.fps, ms=stats.decode_ms)
         self._refresh_status()
 
     def _refresh_status(self) -> None:

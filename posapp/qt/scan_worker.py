@@ -35,6 +35,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtGui import QImage
 
+from posapp.i18n import LANGUAGES, N_, tr
 from posapp.qt.emit_fix import fix_signal_emit_refcount
 from posapp.scan.capture import LiveCapture
 from posapp.scan.confirm import ScanConfirmer
@@ -51,18 +52,10 @@ log = logging.getLogger(__name__)
 MAX_PREVIEWS_IN_FLIGHT = 2
 
 _MESSAGES = {
-    "it": {
-        "lost": "Fotocamera scollegata o bloccata: nuovo tentativo in corso…",
-        "failed": "Errore della fotocamera: nuovo tentativo in corso…",
-        "file_failed": "Impossibile leggere la sorgente video.",
-        "decode_failed": "Errore di decodifica: fotogramma saltato.",
-    },
-    "en": {
-        "lost": "Camera unplugged or stuck: trying again…",
-        "failed": "Camera error: trying again…",
-        "file_failed": "Cannot read the video source.",
-        "decode_failed": "Decoding error: frame skipped.",
-    },
+    "lost": N_("Camera unplugged or stuck: trying again…"),
+    "failed": N_("Camera error: trying again…"),
+    "file_failed": N_("Cannot read the video source."),
+    "decode_failed": N_("Decoding error: frame skipped."),
 }
 
 
@@ -97,7 +90,7 @@ class ScanWorker(QThread):
         stats_interval_s: float = 1.0,
         backoff_s: tuple[float, ...] = (0.5, 1.0, 2.0, 5.0),
         stall_s: float = 2.0,
-        lang: str = "it",
+        lang: str | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -109,8 +102,7 @@ class ScanWorker(QThread):
         self._stats_interval_s = stats_interval_s
         self._backoff_s = backoff_s
         self._stall_s = stall_s
-        self._lang = lang if lang in _MESSAGES else "it"
-        self._texts = _MESSAGES[self._lang]
+        self._lang = lang if lang in LANGUAGES else None  # None: the language in force
         self._frames = 0
         self._dropped = 0
         self._decode_errors = 0
@@ -144,7 +136,7 @@ class ScanWorker(QThread):
                 source = self._source_factory()
             except Exception:  # bad settings or a driver failing: report, back off, try again
                 log.exception("cannot make the frame source")
-                self._report(self._texts["failed"])
+                self._report(self._text("failed"))
                 self._sleep(self._backoff_s[min(attempt, len(self._backoff_s) - 1)])
                 attempt += 1
                 continue
@@ -158,7 +150,7 @@ class ScanWorker(QThread):
                     self._run_file(source)
             except Exception:  # a worker thread must report, not die silently
                 log.exception("scan loop failed on %s", source.describe())
-                self._report(self._texts["failed" if source.live else "file_failed"])
+                self._report(self._text("failed" if source.live else "file_failed"))
             if self.isInterruptionRequested() or not source.live or source.finished:
                 return
             self._sleep(self._backoff_s[min(attempt, len(self._backoff_s) - 1)])
@@ -170,7 +162,7 @@ class ScanWorker(QThread):
             try:
                 source.open()
             except CameraUnavailable as exc:
-                self._report(self._one_language(str(exc)))
+                self._report(exc.text(self._lang))
                 return
             self._ready(source)
             fps = source.fps or 30.0
@@ -194,7 +186,7 @@ class ScanWorker(QThread):
             while not self.isInterruptionRequested():
                 item = capture.mailbox.take(timeout=0.1)
                 if item.error is not None:
-                    self._report(self._one_language(item.error))
+                    self._report(self._error_text(item.error))
                     return
                 if item.opened:
                     self._ready(source)
@@ -210,11 +202,11 @@ class ScanWorker(QThread):
                     if source.finished:  # a realtime video played to its end: done, not lost
                         self._emit_stats(force=True)
                     else:
-                        self._report(self._texts["failed"])
+                        self._report(self._text("failed"))
                     return
                 elif not stalled and time.monotonic() - last_frame > self._stall_s:
                     stalled = True  # the source reconnects by itself; say so meanwhile
-                    self._report(self._texts["lost"])
+                    self._report(self._text("lost"))
         finally:
             capture.stop(join_timeout=0.3)
 
@@ -231,7 +223,7 @@ class ScanWorker(QThread):
             self._decode_errors += 1
             if self._decode_errors == 1:
                 log.exception("decoding failed; frame skipped (later failures only counted)")
-                self.cameraError.emit(self._texts["decode_failed"])
+                self.cameraError.emit(self._text("decode_failed"))
             report = FrameReport()
         self.decode_cpu_s += time.thread_time() - cpu_started
         elapsed = time.perf_counter() - started
@@ -299,12 +291,12 @@ class ScanWorker(QThread):
         )
         self._window_start, self._window_frames, self._window_decode_s = now, 0, 0.0
 
-    def _one_language(self, message: str) -> str:
-        """Source errors arrive as "italiano / English"; show the half in the window's language."""
-        halves = message.split(" / ", 1)
-        if len(halves) != 2:
-            return message
-        return halves[0] if self._lang == "it" else halves[1]
+    def _text(self, key: str) -> str:
+        return tr(_MESSAGES[key], self._lang)
+
+    def _error_text(self, error: CameraUnavailable | str) -> str:
+        """The capture thread's error in this worker's language (a typed error is translated)."""
+        return error.text(self._lang) if isinstance(error, CameraUnavailable) else error
 
     def _sleep(self, seconds: float) -> None:
         """A backoff pause that ends early when the worker is asked to stop."""

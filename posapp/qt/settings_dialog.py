@@ -38,7 +38,7 @@ from posapp.core.money import format_cents, parse_amount
 from posapp.core.operators import Operator, OperatorBook, may_open_settings
 from posapp.core.settings import Settings
 from posapp.i18n import N_, _, current_language, set_language, tr
-from posapp.qt.operators import OperatorsPage
+from posapp.qt.operators import OperatorsPage, OwnerForm
 from posapp.qt.pin_dialog import ask_pin
 from posapp.qt.settings_dialog_threads import BackgroundCall, CameraPreview, SourceFactory
 
@@ -172,6 +172,20 @@ class SettingsDialog(QDialog):
         tab = QWidget()
         scroll.setWidget(tab)
         layout = QVBoxLayout(tab)
+        if self.owner is None and not any(o.is_owner for o in self.book.operators()):
+            note = QLabel(
+                _(
+                    "This till has no owner yet. Choose the owner's name and PIN: they open "
+                    "the offline limits and the operators."
+                )
+            )
+            note.setWordWrap(True)
+            self.owner_form = OwnerForm(self.book)
+            self.owner_form.created.connect(self.unlocked)
+            layout.addWidget(note)
+            layout.addWidget(self.owner_form)
+            layout.addStretch(1)
+            return scroll
         if self.owner is None:
             note = QLabel(_("The offline limits and the operators need the owner's PIN."))
             note.setWordWrap(True)

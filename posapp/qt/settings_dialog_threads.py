@@ -19,7 +19,6 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QLabel, QWidget
 
 from posapp.i18n import _
-from posapp.qt.scan_worker import to_qimage
 from posapp.scan.source_base import CameraUnavailable, FrameSource
 
 log = logging.getLogger("posapp.qt.settings")
@@ -54,6 +53,8 @@ class _PreviewThread(QThread):
         self.factory, self.index = factory, index
 
     def run(self) -> None:
+        from posapp.qt.scan_worker import to_qimage  # OpenCV: loaded when a preview starts
+
         source: FrameSource | None = None
         try:
             source = self.factory(self.index)

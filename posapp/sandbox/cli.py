@@ -15,6 +15,8 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 
+from posapp.cli_i18n import setup_cli
+from posapp.i18n import _
 from posapp.sandbox.demo import pairing_payload, write_sheet
 from posapp.sandbox.server import SandboxServer
 
@@ -25,32 +27,59 @@ def _port(text: str) -> int:
     except ValueError:
         port = -1
     if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port must be a number in 0..65535, not {text!r}")
+        raise argparse.ArgumentTypeError(
+            _("port must be a number in 0..65535, not {text}").format(text=repr(text))
+        )
     return port
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="posapp-sandbox", description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    parser.add_argument("--port", type=_port, default=8765, help="port (8765; 0 = any free port)")
+    parser = argparse.ArgumentParser(
+        prog="posapp-sandbox",
+        description=_(
+            "Run the reference server of the /v1 platform API with demo shops and vouchers, for "
+            "the demo and for tests."
+        ),
+    )
+    parser.add_argument("--host", default="127.0.0.1", help=_("address to listen on (127.0.0.1)"))
+    parser.add_argument(
+        "--port", type=_port, default=8765, help=_("port (8765; 0 = any free port)")
+    )
     parser.add_argument(
         "--data-dir",
         type=Path,
         default=user_data_path("posapp") / "sandbox",
-        help="where the sandbox database lives",
+        help=_("where the sandbox database lives"),
     )
-    parser.add_argument("--fresh", action="store_true", help="start from an empty database")
+    parser.add_argument("--fresh", action="store_true", help=_("start from an empty database"))
     parser.add_argument(
-        "--faults", action="store_true", help="enable fault injection (POST /_sandbox/faults)"
+        "--faults", action="store_true", help=_("enable fault injection (POST /_sandbox/faults)")
     )
-    parser.add_argument("--void-window-minutes", type=float, default=15.0)
-    parser.add_argument("--platform-id", default="puglia-demo")
-    parser.add_argument("--platform-name", default="Piattaforma di Comunità (sandbox)")
-    parser.add_argument("--qr-dir", type=Path, default=None, help="default: <data-dir>/qr")
+    parser.add_argument(
+        "--void-window-minutes",
+        type=float,
+        default=15.0,
+        help=_("minutes a redemption can be cancelled in (15)"),
+    )
+    parser.add_argument(
+        "--platform-id", default="puglia-demo", help=_("the platform's id tills pair with")
+    )
+    parser.add_argument(
+        "--platform-name",
+        default="Piattaforma di Comunità (sandbox)",
+        help=_("the platform's name as tills show it"),
+    )
+    parser.add_argument(
+        "--qr-dir",
+        type=Path,
+        default=None,
+        help=_("where to write the voucher QR sheet (default: <data-dir>/qr)"),
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    setup_cli(sys.argv[1:] if argv is None else argv)  # posapp-sandbox is its own command too
     args = build_parser().parse_args(argv)
     try:
         server = SandboxServer(

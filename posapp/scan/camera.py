@@ -19,9 +19,17 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from posapp.i18n import N_, _
 from posapp.scan.source_base import CameraUnavailable, FrameSource
 
 log = logging.getLogger(__name__)
+
+CAMERA_STATES = {  # the words for `CameraSource.state` in describe()
+    "open": N_("open"),
+    "reconnecting": N_("reconnecting"),
+    "unavailable": N_("unavailable"),
+    "closed": N_("closed"),
+}
 
 
 @dataclass(frozen=True)
@@ -93,7 +101,13 @@ class CameraSource(FrameSource):
         return self._fps
 
     def describe(self) -> str:
-        return f"camera {self.index} ({self.width}x{self.height} @ {self._fps} fps, {self.state})"
+        return _("camera {index} ({width}x{height} @ {fps} fps, {state})").format(
+            index=self.index,
+            width=self.width,
+            height=self.height,
+            fps=self._fps,
+            state=_(CAMERA_STATES.get(self.state, self.state)),
+        )
 
     def _set_state(self, state: str) -> None:
         if state != self.state:
@@ -133,8 +147,8 @@ class CameraSource(FrameSource):
         if cap is None:
             self._set_state("unavailable")
             raise CameraUnavailable(
-                f"Fotocamera {self.index} non disponibile (scollegata o in uso da un'altra app). / "
-                f"Camera {self.index} is not available (unplugged or in use by another app)."
+                N_("Camera {index} is not available (unplugged or in use by another app)."),
+                index=self.index,
             )
         self._cap = cap
         self._failures = 0

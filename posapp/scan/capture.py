@@ -26,7 +26,7 @@ class MailItem:
 
     frame: np.ndarray | None = None
     opened: bool = False
-    error: str | None = None
+    error: CameraUnavailable | str | None = None  # translated by the reader, in its language
     ended: bool = False
 
 
@@ -46,7 +46,13 @@ class Mailbox:
             self._item.frame = frame
             self._cond.notify()
 
-    def post(self, *, opened: bool = False, error: str | None = None, ended: bool = False) -> None:
+    def post(
+        self,
+        *,
+        opened: bool = False,
+        error: CameraUnavailable | str | None = None,
+        ended: bool = False,
+    ) -> None:
         with self._cond:
             self._item.opened |= opened
             self._item.error = error or self._item.error
@@ -92,7 +98,7 @@ class LiveCapture:
             try:
                 self.source.open()
             except CameraUnavailable as exc:
-                self.mailbox.post(error=str(exc))
+                self.mailbox.post(error=exc)
                 return
             self.mailbox.post(opened=True)
             while not self._stop.is_set():

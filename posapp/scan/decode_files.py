@@ -16,6 +16,7 @@ from pathlib import Path
 import cv2
 
 from posapp.core.codes import SIGNED_PREFIX, VoucherRef, parse_code
+from posapp.i18n import _
 from posapp.scan.decoders import DecoderUnavailable
 from posapp.scan.gating import ScanSession
 from posapp.scan.sources import IMAGE_SUFFIXES, CameraUnavailable, VideoFileSource
@@ -119,12 +120,16 @@ def _decode_one(path: Path, strategy: Strategy) -> dict:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="posapp decode",
-        description="Decode QR codes in image or video files, one JSON line per file.",
-        epilog="Exit status: 0 every file read (with or without codes), 1 some file could not be"
-        ' read (its line has an "error"), 2 bad arguments or unknown strategy.',
+        description=_("Decode QR codes in image or video files, one JSON line per file."),
+        epilog=_(
+            "Exit status: 0 every file read (with or without codes), 1 some file could not be "
+            'read (its line has an "error"), 2 bad arguments or unknown strategy.'
+        ),
     )
-    parser.add_argument("files", nargs="+", help="image or video files")
-    parser.add_argument("--strategy", default=None, help="decoding strategy (default: settings)")
+    parser.add_argument("files", nargs="+", help=_("image or video files"))
+    parser.add_argument(
+        "--strategy", default=None, help=_("decoding strategy (default: from the settings)")
+    )
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     spec = args.strategy
     if spec is None:

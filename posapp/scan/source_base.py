@@ -9,9 +9,23 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
+from posapp.i18n import fill, tr
+
 
 class CameraUnavailable(RuntimeError):
-    """The camera (or file) cannot be opened; the message is fit to show."""
+    """The camera (or file) cannot be opened; `text()` is fit to show, in the user's language.
+
+    `message` is an English msgid marked with N_() and `params` fill its fields; str() gives the
+    English text (logs, the decode tool's JSON).
+    """
+
+    def __init__(self, message: str, /, **params: object) -> None:
+        self.message, self.params = message, params
+        super().__init__(fill(message, params))
+
+    def text(self, lang: str | None = None) -> str:
+        """The message translated into `lang` (default: the current language)."""
+        return tr(self.message, lang, **self.params)
 
 
 class FrameSource(ABC):

@@ -15,6 +15,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from posapp.i18n import N_, _
 from posapp.scan.camera import CameraInfo, CameraSource, list_cameras
 from posapp.scan.source_base import CameraUnavailable, FrameSource
 
@@ -73,19 +74,17 @@ class VideoFileSource(FrameSource):
         return self._finished
 
     def describe(self) -> str:
-        return f"video {self.path.name}" + (" (loop)" if self.loop else "")
+        if self.loop:
+            return _("video {name} (loop)").format(name=self.path.name)
+        return _("video {name}").format(name=self.path.name)
 
     def open(self) -> None:
         if not self.path.is_file():
-            raise CameraUnavailable(
-                f"File video non trovato: {self.path} / Video file not found: {self.path}"
-            )
+            raise CameraUnavailable(N_("Video file not found: {path}"), path=self.path)
         cap = _open_capture(str(self.path))
         if not cap.isOpened():
             cap.release()
-            raise CameraUnavailable(
-                f"Impossibile leggere il video {self.path} / Cannot read video {self.path}"
-            )
+            raise CameraUnavailable(N_("Cannot read video {path}"), path=self.path)
         fps = cap.get(cv2.CAP_PROP_FPS)
         self._fps = float(fps) if fps and fps > 0 else None
         self._cap = cap
@@ -161,7 +160,7 @@ class ImageFolderSource(FrameSource):
         return self._fps
 
     def describe(self) -> str:
-        return f"images in {self.path} ({len(self._files)})"
+        return _("images in {path} ({count})").format(path=self.path, count=len(self._files))
 
     def open(self) -> None:
         if self.path.is_file():
@@ -171,9 +170,7 @@ class ImageFolderSource(FrameSource):
                 p for p in self.path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES
             )
         else:
-            raise CameraUnavailable(
-                f"Cartella immagini non trovata: {self.path} / Image folder not found: {self.path}"
-            )
+            raise CameraUnavailable(N_("Image folder not found: {path}"), path=self.path)
         self._pos = 0
         self._opened = True
         self._finished = False
