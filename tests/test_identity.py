@@ -174,3 +174,16 @@ def test_clients_of_retired_threads_are_closed_and_dropped(rig):
         t.join()
     pool.client()  # a new client prunes the dead threads' ones
     assert len(pool.clients) == 1  # this thread's only
+
+
+def test_pairing_again_while_the_old_token_works_revokes_the_old_till(rig):
+    service, acct = rig.service, rig.account.account_id
+    old_till = rig.account.till_id
+    service.repair(acct, rig.server.store.new_pairing_code(rig.shop_id))
+    revoked = (
+        rig.server.store.db.connection()
+        .execute("SELECT revoked_at FROM tills WHERE till_id = ?", (old_till,))
+        .fetchone()[0]
+    )
+    assert revoked is not None  # no orphan credential
+    assert service.sync_now()[acct].ok

@@ -189,3 +189,20 @@ def test_the_demo_starts_over_in_a_folder_it_used_before(tmp_path):
     start_over(data)
     assert "posapp.sqlite3.marker.json" in TILL_FILES
     open_ledger(data / "posapp.sqlite3", ["puglia-demo"]).close()  # a fresh first run
+
+
+def test_backup_settings_reach_the_service(rig):
+    from posapp.core.settings import Settings
+
+    settings = Settings()
+    settings.backup.keep_days, settings.backup.min_interval_minutes = 2, 60
+    settings.save()
+    loaded = Settings.load()
+    assert loaded.backup.keep_days == 2 and loaded.backup.min_interval_minutes == 60
+    rig.close()
+    service = rig.open()
+    assert service.backups.keep_days == 7  # the rig passes its own Settings()
+    from posapp.core.service import PosService
+
+    other = PosService(service.store, [], loaded)
+    assert other.backups.keep_days == 2 and other.backups.min_interval_s == 3600

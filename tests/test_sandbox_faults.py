@@ -95,7 +95,10 @@ def test_hang_until_the_client_gives_up_and_stop_is_not_blocked(tmp_path, clock)
 
     worker = threading.Thread(target=hang)
     worker.start()
-    time.sleep(0.3)
+    deadline = time.monotonic() + 5
+    while len(server.faults.applied) < 2:  # the second request is in, and hanging
+        assert time.monotonic() < deadline, "the second request never reached the server"
+        time.sleep(0.01)
     started = time.monotonic()
     server.stop()
     worker.join(5)

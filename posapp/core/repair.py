@@ -72,8 +72,12 @@ def pair_again(
             _revoke(client)
             raise
     new = replace(account, till_id=info.till_id, till_name=info.till_name, shop_name=info.shop_name)
+    old_token = till.client.token
     till.account = new
     till.client.token = result.token  # a ClientPool: every thread's client gets it
+    if old_token and old_token != result.token:  # paired again while the old one still worked:
+        with ApiClient(account.api_url, old_token, timeout=service.timeout) as old:
+            _revoke(old)  # no orphan credential stays valid (a 401 here just means it is gone)
     if service.directory is not None:
         service.directory.add(new)
     log.info("%s paired again as till %s", new.account_id, new.till_id)
@@ -106,6 +110,8 @@ def roll(service: Any, till: Any) -> None:
 def _revoke(client: ApiClient) -> None:
     try:
         client.revoke()
+    except UnauthorizedError:
+        return  # already revoked
     except ApiError:
         log.warning("could not revoke an unused till token on %s", client.base_url)
 

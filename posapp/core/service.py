@@ -75,7 +75,13 @@ class PosService:
         self.token_store = token_store
         self.directory = directory
         self.timeout = timeout
-        self.backups = backups or Backups(store.path)
+        kept = self.settings.backup
+        self.backups = backups or Backups(
+            store.path,
+            keep_days=kept.keep_days,
+            keep_min=kept.keep_min,
+            min_interval_s=kept.min_interval_minutes * 60,
+        )
         self._paired_out: set[str] = store.call(trust_store.paired_out) & set(self.tills)
         self._pairing_lock = threading.Lock()
         for till in tills:

@@ -68,6 +68,15 @@ class ConnectivitySettings:
 
 
 @dataclass
+class BackupSettings:
+    """Rolling backups of the ledger (store/backup.py): how long they are kept, how often."""
+
+    keep_days: float = 7.0
+    keep_min: int = 3
+    min_interval_minutes: float = 15.0
+
+
+@dataclass
 class Settings:
     language: str = "it"
     sound: bool = True
@@ -77,6 +86,7 @@ class Settings:
     scanner: ScannerSettings = field(default_factory=ScannerSettings)
     offline: OfflineCaps = field(default_factory=OfflineCaps)
     connectivity: ConnectivitySettings = field(default_factory=ConnectivitySettings)
+    backup: BackupSettings = field(default_factory=BackupSettings)
 
     # -- persistence -------------------------------------------------------------------------
     @classmethod
