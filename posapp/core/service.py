@@ -98,7 +98,10 @@ class PosService:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self.engines = {
-            t.account_id: SyncEngine(store, t, self.clock, sleep=self._stop.wait) for t in tills
+            t.account_id: SyncEngine(
+                store, t, self.clock, sleep=self._stop.wait, horizon=self.policy.recording.horizon
+            )
+            for t in tills
         }
         self.sync_interval_s = sync_interval_s
         self._listeners: list[Listener] = []
