@@ -283,3 +283,39 @@ def test_a_void_queued_while_the_snapshot_is_taken_is_not_bounded(tmp_path):
         assert report.ok and report.voided == 1 and report.conflicts == 0, report
         (stored,) = trig.server.store.list_redemptions(voucher_id=voucher["voucher_id"])
         assert stored["status"] == "voided" and stored["voided_at"] == utc_iso(_ms(taken))
+
+
+def test_the_platform_keeps_the_latest_checkpoint_never_ahead_of_its_clock(rig):
+    voucher = rig.voucher(2000, partial_allowed=True)
+    clock = rig.clock
+    sold = _offline_body(rig, voucher["code"], 500, clock.now())
+    key = {"Idempotency-Key": sold["redemption_id"]}
+    assert _post(rig, "/v1/redemptions", sold, **key).status_code == 201
+    clock.advance(timedelta(hours=1))
+
+    def checkpoint(when: str) -> requests.Response:
+        return _post(rig, "/v1/till/checkpoint", {"drained_through": when})
+
+    ahead = checkpoint(utc_iso(clock.now() + timedelta(hours=1)))  # a till clock ahead
+    assert ahead.status_code == 200 and ahead.json() == {"drained_through": utc_iso(clock.now())}
+    older = checkpoint(utc_iso(clock.now() - timedelta(hours=2)))  # changes nothing
+    assert older.json() == {"drained_through": utc_iso(clock.now())}
+    assert _drained(rig) == clock.now()
+    # a replay of what was uploaded before the checkpoint answers its first result
+    replay = _post(rig, "/v1/redemptions", sold, **key)
+    assert replay.status_code == 201 and replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.json()["status"] == "accepted"
+    # within the skew: a till clock a little behind is no conflict
+    close = _offline_body(rig, voucher["code"], 500, clock.now() - timedelta(minutes=4))
+    assert _post(rig, "/v1/redemptions", close, **{"Idempotency-Key": close["redemption_id"]}).ok
+    # only a paired till, only a time with its zone
+    anonymous = requests.post(
+        rig.server.url + "/v1/till/checkpoint",
+        json={"drained_through": utc_iso(clock.now())},
+        timeout=HTTP,
+    )
+    assert anonymous.status_code == 401
+    for bad in ("yesterday", "2026-11-26T09:00:00", "1999-01-01T00:00:00Z"):
+        reply = checkpoint(bad)
+        assert (reply.status_code, reply.json()["error"]["code"]) == (422, "invalid_request")
+    assert _drained(rig) == clock.now()
