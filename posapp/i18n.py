@@ -18,13 +18,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
-from pathlib import Path
 from string import Formatter
+
+from posapp.resources import LOCALE, resource_path
 
 DOMAIN = "posapp"
 LANGUAGES = ("it", "en")
 DEFAULT_LANG = "it"
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LOCALE_DIR = resource_path(*LOCALE)  # the source tree or the installed bundle
 MISSING_PARAM = "…"  # what a placeholder nobody filled shows: never a KeyError on screen
 
 _state = threading.local()
@@ -50,6 +51,11 @@ def system_language() -> str:
     except ValueError:
         code = ""
     return "en" if code.lower().startswith("en") else DEFAULT_LANG
+
+
+def chosen_or_system(lang: str | None) -> str:
+    """The language the shop chose (settings), or the system's when it never chose ("" / None)."""
+    return lang if lang in LANGUAGES else system_language()
 
 
 def set_language(lang: str) -> str:
