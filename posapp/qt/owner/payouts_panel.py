@@ -22,9 +22,9 @@ class PayoutsPanel(QWidget):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.table = SimpleTable(
-            [_("Payout"), _("Period"), _("Redemptions"), _("Amount"), _("State"),
-             _("Paid on"), _("Bank reference")],
-            right=(2, 3),
+            [_("Payout"), _("Period"), _("Redemptions"), _("Taken back"), _("Amount"),
+             _("State"), _("Paid on"), _("Bank reference")],
+            right=(2, 3, 4),
         )  # fmt: skip
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
@@ -53,6 +53,7 @@ class PayoutsPanel(QWidget):
                     str(p.number),
                     f"{_d(p.period_start)} - {_d(p.period_end)}",
                     str(len(p.redemption_ids)),
+                    money(p.adjusted_cents) if p.adjusted_ids else "",
                     money(p.amount_cents),
                     _("paid") if p.state == "paid" else _("scheduled"),
                     _d(p.paid_on),
