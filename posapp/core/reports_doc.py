@@ -106,6 +106,7 @@ def end_of_day(
         (tr("This till online", lang), Money(report.here_online.cents)),
         (tr("This till offline", lang), Money(report.here_offline.cents)),
         (tr("Waiting to sync", lang), Money(report.pending.cents)),
+        (tr("Awaiting confirmation from the platform", lang), Money(report.awaiting.cents)),
         (tr("Voided", lang), Money(report.voided.cents)),
         (tr("Conflicts", lang), report.conflicts.count),
     )

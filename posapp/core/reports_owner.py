@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from posapp.core import reports_doc, reports_payouts
-from posapp.core.api.errors import ApiError
+from posapp.core.api.errors import ApiError, RefusedError
 from posapp.core.clock import Clock, SystemClock, parse_utc
-from posapp.core.reports import DayReport, build_day
+from posapp.core.reports import DayReport, Unconfirmed, build_day
 from posapp.core.reports_conflicts import ConflictView, meaning
 from posapp.core.reports_doc import ReportDoc
 from posapp.core.reports_payouts import Payouts
@@ -25,6 +25,7 @@ from posapp.core.store.history import HistoryFilter, HistoryRow, PageKey
 
 log = logging.getLogger("posapp.owner")
 LOCAL_TZ = ledger.LOCAL_TZ
+MAX_LOOKUPS = 10  # unanswered redemptions asked about per day shown; the rest stay "awaiting"
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,30 @@ class OwnerBook:
     def day(self, day: date) -> DayReport:
         """The day's figures, shop-wide when every platform answered."""
         cells = self.store.call(daybook.day_cells, day)
-        return build_day(day, cells, self._summaries(day), self.till_names())
+        summaries = self._summaries(day)
+        unconfirmed: list[Unconfirmed] = []
+        answered = bool(summaries) and all(s is not None for s in summaries.values())
+        if answered and any(c.state == "pending" for c in cells):
+            sent = self.store.call(daybook.sent_pending, day)
+            unconfirmed = [
+                Unconfirmed(cell, self._on_platform(rid, cell.account_id, i < MAX_LOOKUPS))
+                for i, (rid, cell) in enumerate(sent)
+            ]
+        return build_day(day, cells, summaries, self.till_names(), unconfirmed)
+
+    def _on_platform(self, redemption_id: str, account_id: str, ask: bool) -> bool | None:
+        """Does the platform hold this redemption (sent, answer lost)? None: not known now."""
+        till = self.service.tills.get(account_id)
+        if not ask or till is None or not till.monitor.online:
+            return None
+        try:
+            till.client.get_redemption(redemption_id)
+        except RefusedError as exc:
+            return False if exc.status == 404 else None
+        except ApiError as exc:
+            log.info("redemption %s not checked: %s", redemption_id, exc.code)
+            return None
+        return True
 
     # -- history -------------------------------------------------------------------------------
     def history(

@@ -46,6 +46,24 @@ def day_cells(conn: sqlite3.Connection, day: date, account_id: str | None = None
     return [DayCell(a, h, t, o, bool(off), s, c, v) for a, h, t, o, off, s, c, v in rows]
 
 
+def sent_pending(conn: sqlite3.Connection, day: date) -> list[tuple[str, DayCell]]:
+    """This till's redemptions of `day` that were sent to the platform and never answered (an
+    online attempt whose answer was lost, or a queued one whose upload failed after sending):
+    the platform may already count them. (redemption id, its one-row cell), oldest first."""
+    rows = conn.execute(
+        "SELECT l.redemption_id, l.account_id, l.local_hour, l.till_id, l.operator, l.offline, "
+        "l.amount_cents FROM ledger l WHERE l.local_day = ? AND l.state = 'pending' "
+        "AND l.voided_at IS NULL AND (l.offline = 0 OR EXISTS (SELECT 1 FROM outbox o WHERE "
+        "o.redemption_id = l.redemption_id AND o.op = 'redeem' AND o.attempts > 0)) "
+        "ORDER BY l.occurred_at, l.rowid",
+        (day.isoformat(),),
+    )
+    return [
+        (rid, DayCell(a, h, t, o, bool(off), "pending", 1, cents))
+        for rid, a, h, t, o, off, cents in rows
+    ]
+
+
 def period_page(
     conn: sqlite3.Connection,
     first: date,
