@@ -43,6 +43,7 @@ class OwnerBook:
         self.store = service.store
         self.clock = clock or getattr(service, "clock", None) or SystemClock()
         self.warn_days = warn_days
+        self.page_rows = 2000  # rows of a period read from the ledger at a time (memory: ~2 MB)
 
     # -- days ----------------------------------------------------------------------------------
     def today(self) -> date:
@@ -104,9 +105,10 @@ class OwnerBook:
     def operators(self) -> list[str]:
         return self.store.call(history.operators)
 
-    def period(self, first: date, last: date, page: int = 2000) -> Iterator[HistoryRow]:
+    def period(self, first: date, last: date, page: int | None = None) -> Iterator[HistoryRow]:
         """Every redemption from `first` to `last`, oldest first, read in pages."""
         after: PageKey | None = None
+        page = page or self.page_rows
         while True:
             rows = self.store.call(daybook.period_page, first, last, after, page)
             yield from rows
@@ -178,10 +180,12 @@ class OwnerBook:
         )
 
     def statement(self, first: date, last: date, lang: str) -> ReportDoc:
-        """Every redemption of a period, for the accountant (payout column when known)."""
+        """Every redemption of a period, for the accountant (payout column when known); its rows
+        are read from the ledger in pages while the document is written, never all at once."""
         payouts = self.payout_words(lang)
+        counted = self.store.call(daybook.period_totals, first, last)
         return reports_doc.statement(
-            self.period(first, last), first, last, self.till_names(), payouts,
+            lambda: self.period(first, last), counted, first, last, self.till_names(), payouts,
             self.shop_name(), lang,
         )  # fmt: skip
 
