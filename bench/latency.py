@@ -93,6 +93,21 @@ def platform(conn, folder: str, n: int) -> None:
         conn.send("done")
 
 
+# The offscreen platform plugin says this once per window resize: noise, not a problem of the app.
+OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints()"
+
+
+def quiet_offscreen_noise() -> None:
+    """Drop that one message of Qt's; every other one still reaches stderr as Qt prints it."""
+    from PySide6.QtCore import qFormatLogMessage, qInstallMessageHandler
+
+    def handler(mode, context, message: str) -> None:  # type: ignore[no-untyped-def]
+        if message != OFFSCREEN_NOISE:
+            sys.stderr.write(qFormatLogMessage(mode, context, message) + "\n")
+
+    qInstallMessageHandler(handler)
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -116,6 +131,7 @@ def main() -> None:
     from posapp.qt.counter_app import build_counter
 
     keyring.set_keyring(MemoryKeyring())
+    quiet_offscreen_noise()
     app = make_application()
     work = Path(tempfile.mkdtemp(prefix="posapp-latency-"))
     ours, theirs = multiprocessing.Pipe()

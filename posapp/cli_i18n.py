@@ -15,7 +15,15 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from posapp.i18n import N_, current_language, ngettext, set_language, system_language, translator
+from posapp.i18n import (
+    N_,
+    chosen_or_system,
+    current_language,
+    ngettext,
+    set_language,
+    system_language,
+    translator,
+)
 
 # argparse's user-facing words (Python 3.11-3.13), marked here so the extractor puts them in the
 # catalog; argparse itself asks for them at run time through `localize_argparse`.
@@ -68,7 +76,7 @@ def cli_language(argv: Sequence[str]) -> str:
     from posapp.core.settings import Settings, default_path
 
     if default_path().is_file():  # Settings.load never raises: a bad file gives the defaults
-        return Settings.load().language
+        return chosen_or_system(Settings.load().language)
     return system_language()
 
 

@@ -24,7 +24,7 @@ from posapp.core.money import format_cents
 from posapp.core.policy import AcceptedOffline, AcceptedOnline, NeedsConfirmation, Outcome
 from posapp.core.service import PosService
 from posapp.core.settings import Settings
-from posapp.i18n import N_, ntr, tr
+from posapp.i18n import N_, chosen_or_system, ntr, tr
 
 SAY = {  # English msgids, said in the walk's language (posapp.i18n)
     "start": N_("Sandbox platform running at {url}"),
@@ -108,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--lang",
         choices=("it", "en"),
-        default=Settings.load().language,
+        default=chosen_or_system(Settings.load().language),
         help=tr(N_("language of the demo (default: from the settings)")),
     )
     parser.add_argument(

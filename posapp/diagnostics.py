@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from posapp import logs
-from posapp.i18n import _, set_language
+from posapp.i18n import _, chosen_or_system, set_language
 from posapp.version import version_line
 
 # Files of the app-data folder that may go to support: settings and accounts hold no secret by
@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from posapp.core.settings import Settings
 
-    set_language(args.lang or Settings.load().language)
+    set_language(args.lang or chosen_or_system(Settings.load().language))
     path = collect(args.out or default_out())
     print(_("Diagnostics file for support: {path}").format(path=path), flush=True)
     return 0

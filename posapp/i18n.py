@@ -52,6 +52,11 @@ def system_language() -> str:
     return "en" if code.lower().startswith("en") else DEFAULT_LANG
 
 
+def chosen_or_system(lang: str | None) -> str:
+    """The language the shop chose (settings), or the system's when it never chose ("" / None)."""
+    return lang if lang in LANGUAGES else system_language()
+
+
 def set_language(lang: str) -> str:
     """Set the process's language (the UI's switch); returns the language in force."""
     global _process_lang

@@ -149,6 +149,12 @@ def test_keys_f1_help_and_esc_back(fake, qtbot):
     counter.window.activateWindow()
     qtbot.waitActive(counter.window)
     qtbot.keyClick(counter.window, Qt.Key.Key_F1)
-    assert counter.flow.phase == "verdict"
+    window = counter.window
+    qtbot.waitUntil(lambda: window.about_dialog is not None and window.about_dialog.isVisible())
+    qtbot.keyClick(window.about_dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not window.about_dialog.isVisible())
+    _service.answers = [Refused("refused.voucher_used")]
+    counter.flow.on_code("ABCD", "usb")
+    qtbot.waitUntil(lambda: counter.flow.phase == "verdict")
     qtbot.keyClick(counter.window, Qt.Key.Key_Escape)
     assert counter.flow.phase == "scanning"

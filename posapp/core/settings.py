@@ -78,7 +78,8 @@ class BackupSettings:
 
 @dataclass
 class Settings:
-    language: str = "it"
+    # "" until the shop chooses: the system's language then (posapp.i18n.chosen_or_system)
+    language: str = ""
     sound: bool = True
     till_name: str = "Cassa 1"
     # offer a printed customer slip after a redemption (needs a printer; off by default)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from posapp.i18n import _
+from posapp.i18n import _, chosen_or_system
 from posapp.qt.emit_fix import fix_signal_emit_refcount
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def make_scanning(
     from posapp.scan.sources import CameraSource
     from posapp.scan.strategy import make_strategy
 
-    lang = lang or settings.language
+    lang = lang or chosen_or_system(settings.language)
     sc = settings.scanner
     app = make_application()
     if source_factory is None:
@@ -114,7 +114,7 @@ def build_scan_window(
     """The scan window (a diagnostic view of the scanners) with its worker started."""
     from posapp.qt.scan_window import ScanWindow
 
-    lang = lang or settings.language
+    lang = lang or chosen_or_system(settings.language)
     parts = make_scanning(settings, source_factory, lang)
     window = ScanWindow(parts.worker, parts.scanner, lang=lang)
     if parts.problem:
@@ -153,9 +153,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
     from posapp.core.settings import Settings
+    from posapp.qt.qt_i18n import apply_language
     from posapp.scan.sources import ImageFolderSource, VideoFileSource
 
     app = make_application()
+    apply_language(args.lang)  # Qt's own words in the language in force (or --lang)
     settings = Settings.load()
     if args.camera is not None:
         settings.scanner.camera_index = args.camera

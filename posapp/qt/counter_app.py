@@ -13,11 +13,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from posapp.i18n import _, set_language
+from posapp.i18n import _, chosen_or_system
 from posapp.qt.app import Scanning, make_application, make_scanning
 from posapp.qt.bridge import PosBridge
 from posapp.qt.counter_flow import CounterFlow
 from posapp.qt.main_window import CounterWindow
+from posapp.qt.qt_i18n import apply_language
 from posapp.qt.sounds import Sounds
 
 log = logging.getLogger("posapp.qt.counter")
@@ -51,6 +52,7 @@ def build_counter(
     start_worker: bool = True,
 ) -> Counter:
     make_application()
+    apply_language()  # Qt's own buttons (QMessageBox, QDialogButtonBox) in the app's language
     bridge = PosBridge(service)
     void_window = getattr(getattr(service, "policy", None), "void_window", None)
     kwargs = {"void_window": void_window} if void_window is not None else {}
@@ -107,8 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from posapp.core.settings import Settings
 
     settings = Settings.load()
-    set_language(args.lang or settings.language)
     app = make_application()
+    start_language(args.lang, settings)
     running: dict[str, Any] = {}
 
     def open_counter() -> bool:
@@ -144,6 +146,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             running["counter"].close()
         if "service" in running:
             running["service"].close()
+
+
+def start_language(arg: str | None, settings: Any) -> str:
+    """`--lang`, else the language the shop chose, else the system's (Italian on an Italian PC);
+    our catalogs and Qt's both. Returns the language in force."""
+    return apply_language(arg or chosen_or_system(settings.language))
 
 
 def first_run(settings: Any, then: Callable[[], bool], running: dict[str, Any]) -> bool:

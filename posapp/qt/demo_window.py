@@ -129,16 +129,16 @@ def run_window(workdir: Path, lang: str, camera: int | None = None) -> int:
     from posapp.core.service import PosService
     from posapp.core.settings import Settings
     from posapp.demo_video import make_demo_video
-    from posapp.i18n import set_language
     from posapp.qt.app import make_application, make_scanning
     from posapp.qt.counter_app import build_counter
+    from posapp.qt.qt_i18n import apply_language
     from posapp.sandbox.demo import demo_vouchers
     from posapp.sandbox.server import SandboxServer
     from posapp.scan.sources import CameraSource, VideoFileSource
 
-    set_language(lang)
     os.environ["POSAPP_DATA_DIR"] = str(workdir)  # operators, exports, logs: the demo's folder
     app = make_application()
+    apply_language(lang)
     server = SandboxServer(workdir / "sandbox", fresh=True).start()
     servers = [server]
     shop = server.store.shops()[0]

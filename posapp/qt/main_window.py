@@ -16,11 +16,13 @@ from PySide6.QtCore import QSize, Qt, Slot
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
-from posapp.i18n import _, set_language
+from posapp.i18n import _
+from posapp.qt.about_dialog import AboutDialog, AboutFacts, read_about_facts
 from posapp.qt.action_bar import ActionBar
 from posapp.qt.code_entry import CodeEntry
 from posapp.qt.counter_flow import CONFIRM, SCANNING, UNDO_CONFIRM, CounterFlow
 from posapp.qt.preview import PreviewWidget
+from posapp.qt.qt_i18n import apply_language
 from posapp.qt.sounds import Sounds
 from posapp.qt.status_bar import CounterStatusBar
 from posapp.qt.verdict_panel import VerdictPanel
@@ -52,6 +54,7 @@ class CounterWindow(QMainWindow):
         self.worker, self.scanner = worker, scanner
         self.sounds = sounds or Sounds(enabled=False)
         self.extra_actions = dict(extra_actions or {})
+        self.about_dialog: AboutDialog | None = None
         self.preview = PreviewWidget(worker)
         self.verdict = VerdictPanel(flow)
         self.voucher = VoucherPanel(flow)
@@ -85,6 +88,7 @@ class CounterWindow(QMainWindow):
         bar = self.actions_bar
         bar.add("⏎", lambda: _("Confirm"), self.confirm)
         bar.add("Esc", lambda: _("Back"), self.escape)
+        bar.add("F1", lambda: _("Help"), self.show_help)
         bar.add("F2", lambda: _("Type code"), self.code_entry.focus)
         bar.add("F3", lambda: _("Amount"), self.voucher.focus_amount)
         bar.add("F4", lambda: _("Undo"), self.flow.undo)
@@ -126,7 +130,7 @@ class CounterWindow(QMainWindow):
 
     def set_language(self, lang: str) -> None:
         """The language switch: every text of the window in `lang` at once (never two mixed)."""
-        set_language(lang)
+        apply_language(lang)
         self.retranslate()
 
     # -- actions -------------------------------------------------------------------------------
@@ -156,14 +160,16 @@ class CounterWindow(QMainWindow):
 
     @Slot()
     def show_help(self) -> None:
-        lines = [
-            _("Enter: confirm the amount shown"),
-            _("Esc: back to scanning"),
-            _("F2: type a code · F3: another amount"),
-            _("F4: cancel the last redemption · F5: sync now"),
-            _("F11: full screen"),
-        ]
-        self.flow.notify(Verdict(INFO, _("Keys"), "\n".join(lines)))
+        """F1: the keys and the About facts (read on the pool: the version and folders are I/O)."""
+        self.bridge.run(read_about_facts, on_done=self._show_about)
+
+    def _show_about(self, facts: AboutFacts | None) -> None:
+        if facts is None:
+            return  # the read failed: the bridge already said so in plain words
+        if self.about_dialog is not None:
+            self.about_dialog.close()
+        self.about_dialog = AboutDialog(facts, self)
+        self.about_dialog.open()  # window-modal, not exec(): scanning and the timers go on
 
     @Slot(str)
     def show_problem(self, words: str) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
 
-from posapp.i18n import DEFAULT_LANG, LANGUAGES
+from posapp.i18n import DEFAULT_LANG, LANGUAGES, current_language, set_language
 
 _PROPERTY = "posapp_qt_translator"  # keeps the installed translator alive, and findable to remove
 
@@ -40,3 +40,13 @@ def install_qt_translator(app: QCoreApplication, lang: str) -> QTranslator | Non
     app.installTranslator(translator)
     setattr(app, _PROPERTY, translator)
     return translator
+
+
+def apply_language(lang: str | None = None) -> str:
+    """The app's language switch: our catalogs and Qt's together, so a screen never mixes the two
+    (a QMessageBox's "Sì"/"Annulla" follow). None: install Qt's for the language in force."""
+    lang = set_language(lang) if lang else current_language()
+    app = QCoreApplication.instance()
+    if app is not None:
+        install_qt_translator(app, lang)
+    return lang
