@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from PySide6.QtCore import Qt
 
 from posapp.core.api.errors import OfflineError
 from posapp.core.policy import AcceptedOnline, Voided
@@ -84,6 +85,9 @@ def test_the_history_table_shows_each_redemptions_payout(shop, paid, qtbot):
     qtbot.waitUntil(lambda: bool(payout_of(shop.ids["a"])), timeout=10_000)
     assert "30/10/2026" in payout_of(shop.ids["a"])
     assert payout_of(shop.ids["p"]) == ""
+    row = next(i for i, r in enumerate(model.rows) if r.redemption_id == shop.ids["a"])
+    tip = model.data(model.index(row, 8), Qt.ItemDataRole.ToolTipRole)
+    assert tip == payout_of(shop.ids["a"])  # the whole words, however narrow the column
 
 
 def test_a_platform_that_fails_is_not_reported_never_raised(shop, monkeypatch):
@@ -131,5 +135,8 @@ def test_a_void_after_its_payout_closed_is_taken_back_in_the_next_one(tmp_path, 
         shown = {row[0]: row for row in panel.table.texts()}
         assert shown[str(second)][2] == "0" and "18,00" in shown[str(second)][3]
         assert shown[str(second)][3].lstrip().startswith("-")
+        assert shown[str(first)][1] == "fino al 26/10/2026"  # the shop's first payout
+        assert shown[str(second)][1] == "26/10/2026"
+        assert panel.summary.text() == "Ancora da pagare: € 0,00 (0 operazioni di questa cassa)."
     finally:
         shop.close()
