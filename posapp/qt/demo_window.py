@@ -184,6 +184,7 @@ def run_window(workdir: Path, lang: str, camera: int | None = None) -> int:
     director_box.append(DemoDirector(counter, service, servers, workdir))
     counter.window.setWindowTitle(_("posapp · Counter (demo on the built-in sandbox)"))
     counter.window.show()
+    extras.start()  # a demo folder with operators asks who is at the till, as a shop would
     try:
         return app.exec()
     finally:
