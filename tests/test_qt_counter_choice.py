@@ -78,6 +78,8 @@ def test_offline_the_shopkeeper_picks_with_the_arrows_and_enter(two, qtbot):
     assert "Buoni Bari · Bottega Bari" in by_id["bari"] and "€\u00a050,00" in by_id["bari"]
     assert "Buoni Lecce · Bottega Lecce" in by_id["lecce"] and "€\u00a010,00" in by_id["lecce"]
     assert all(b.isVisible() and b.height() >= 52 for b in chooser.buttons)
+    for hint in (counter.window.sizeHint(), counter.window.minimumSizeHint()):
+        assert hint.width() <= 1024 and hint.height() <= 600, hint  # never wider than the till
     lecce = chooser.account_ids.index("lecce")
     while chooser.current != lecce:  # the arrows move the highlight; printable keys are unused
         qtbot.keyClick(counter.window, Qt.Key.Key_Down)

@@ -51,6 +51,8 @@ def test_a_pc_clock_far_from_the_platform_is_said_in_words(
         alert = counter.window.status.alert
         assert alert.text() == italian
         qtbot.waitUntil(alert.isVisible)
+        # the last sync was the platform's time: its age is counted in the platform's time too
+        assert "(<1 min fa)" in counter.window.status.sync.text()
         # a line of its own, wrapped inside the window: never cut off, never widening it
         assert alert.width() <= counter.window.width()
         assert alert.heightForWidth(alert.width()) <= alert.height() + 1

@@ -69,7 +69,7 @@ class CounterStatusBar(QWidget):
     def __init__(self, bridge: Any, parent: QWidget | None = None, now=None) -> None:
         super().__init__(parent)
         self.bridge = bridge
-        self._now = now or (lambda: datetime.now(UTC))
+        self._now = now or self._trusted_now
         self.line = QLabel()
         self.line.setObjectName("line")
         self.line.setFont(font(self, 14, bold=True))
@@ -104,6 +104,12 @@ class CounterStatusBar(QWidget):
         self._timer.timeout.connect(self.refresh)
         self._timer.start()
         self.refresh()
+
+    def _trusted_now(self) -> datetime:
+        """The service's trusted time (the platform's clock carried forward, an in-memory read):
+        the ages stay right when the PC's clock is wrong, as the sync times are the platform's."""
+        clock = getattr(getattr(self.bridge, "service", None), "clock", None)
+        return clock.now() if clock is not None else datetime.now(UTC)
 
     @Slot()
     def refresh(self) -> None:
