@@ -77,7 +77,7 @@ def test_offline_the_shopkeeper_picks_with_the_arrows_and_enter(two, qtbot):
     by_id = dict(zip(chooser.account_ids, words, strict=True))
     assert "Buoni Bari · Bottega Bari" in by_id["bari"] and "€\u00a050,00" in by_id["bari"]
     assert "Buoni Lecce · Bottega Lecce" in by_id["lecce"] and "€\u00a010,00" in by_id["lecce"]
-    assert all(b.isVisible() and b.height() >= 52 for b in chooser.buttons)
+    qtbot.waitUntil(lambda: all(b.isVisible() and b.height() >= 52 for b in chooser.buttons))
     for hint in (counter.window.sizeHint(), counter.window.minimumSizeHint()):
         assert hint.width() <= 1024 and hint.height() <= 600, hint  # never wider than the till
     lecce = chooser.account_ids.index("lecce")
