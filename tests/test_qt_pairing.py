@@ -240,3 +240,30 @@ def test_first_run_window_closed_returns_not_zero(qtbot, qapp):
 
     QTimer.singleShot(0, close)
     assert run_first_pairing(qapp) == 1
+
+
+def _try_code(qtbot, w: PairingWizard, url: str, code: str) -> str:
+    w.address.setText(url)
+    w.code.setText(code)
+    qtbot.mouseClick(w.pair_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.pair_button.isEnabled(), timeout=15_000)
+    return w.connect_message.text()
+
+
+def test_throttled_and_locked_codes_in_plain_words(qtbot, wizard, sandbox, clock, shop):
+    """The platform's 429 after ten wrong codes a minute, and a right code locked after twenty
+    wrong ones platform-wide: each in words that say what to do, never the code or status."""
+    code = sandbox.store.new_pairing_code(shop)
+    for attempt in range(10):
+        assert "does not know" in _try_code(qtbot, wizard, sandbox.url, f"ZZZZ-ZZZ{attempt}")
+    text = _try_code(qtbot, wizard, sandbox.url, "ZZZZ-ZZZY")
+    assert "Too many pairing attempts" in text and "Wait a minute" in text
+    assert "429" not in text and "too_many" not in text
+    clock.advance(61)  # the minute is over: ten more wrong codes lock every live code
+    for attempt in range(10):
+        _try_code(qtbot, wizard, sandbox.url, f"YYYY-YYY{attempt}")
+    clock.advance(61)
+    text = _try_code(qtbot, wizard, sandbox.url, code)
+    assert "blocked after too many wrong attempts" in text
+    assert "422" not in text and "pairing_code" not in text
+    assert wizard.directory.accounts() == ()

@@ -16,11 +16,13 @@ from posapp.i18n import DEFAULT_LANG, LANGUAGES, MISSING_PARAM, N_, fill, placeh
 
 __all__ = [
     "CATALOG",
+    "CONFLICT_MEANINGS",
     "DEFAULT_LANG",
     "GENERIC_KEY",
     "LANGUAGES",
     "MESSAGES",
     "MISSING_PARAM",
+    "conflict_meaning",
     "msgid",
     "placeholders",
     "text",
@@ -73,6 +75,10 @@ MESSAGES: dict[str, str] = {
     "repair.other_platform": N_("This address belongs to another platform"),
     "repair.other_shop": N_("The code is for another shop: ask for a code for this shop"),
     "repair.unknown_account": N_("This platform is not set up on this till"),
+    "repair.pairing_code_locked": N_(
+        "This pairing code is blocked after too many wrong attempts: ask for a new one"
+    ),
+    "repair.too_many_requests": N_("Too many attempts in a short time: wait a minute, then retry"),
     "ledger.db_missing": N_(
         "The sales database is missing: restore a backup with 'posapp restore'"
     ),
@@ -106,6 +112,24 @@ MESSAGES: dict[str, str] = {
     "refused.unauthorized": N_("This till is no longer authorised: pair it again"),
     "refused.invalid_request": N_("The platform refused the data: check the amount and try again"),
     "refused.service_unavailable": N_("The platform is briefly unavailable: try again shortly"),
+    "refused.offline_time_out_of_bounds": N_(
+        "The platform does not believe the sale's time: check the PC's date and time"
+    ),
+    "refused.pairing_code_locked": N_(
+        "Pairing code blocked after too many wrong attempts: ask for a new one"
+    ),
+    "refused.too_many_requests": N_("Too many attempts in a short time: wait a minute, then retry"),
+    "refused.payload_too_large": N_(
+        "Too much data sent at once: try again, and call support if it happens again"
+    ),
+    "refused.not_found": N_("The platform does not know this request: the app may need an update"),
+    "refused.method_not_allowed": N_(
+        "The platform does not accept this request: the app may need an update"
+    ),
+    "refused.http_error": N_(
+        "The platform could not serve the request: try again, and call support if it persists"
+    ),
+    "refused.internal_error": N_("The platform has a problem: try again later"),
     # the API client's own codes (posapp.core.api.errors), when no server reason applies
     "api.not_paired": N_("This till is not paired: pair it with the platform"),
     "api.timeout": N_("The platform did not answer in time"),
@@ -155,6 +179,115 @@ MESSAGES: dict[str, str] = {
     "verdict.refused": N_("Refused"),
     "verdict.confirm": N_("Press Enter to confirm"),
 }
+
+# What a platform code on a conflict (an offline sale or cancellation the platform refused when it
+# arrived) means for the shop: the owner's conflict list shows these, never the code.
+_TECHNICAL = N_(
+    "The platform could not accept this sale because of a technical fault. It will not pay "
+    "this amount unless support settles it: call support and keep the receipt."
+)
+_TRANSIENT = N_(
+    "The platform was busy or had a fault when this arrived: the till sends it again by "
+    "itself. Nothing to do for now."
+)
+_NOT_A_SALE = N_(
+    "A problem while pairing the till, not with a sale: what the platform pays is unchanged."
+)
+CONFLICT_FALLBACK = N_(
+    "The platform refused this sale for a reason this version of posapp does not know. It "
+    "will not pay this amount unless support settles it: update the app or call support."
+)
+CONFLICT_MEANINGS: dict[str, str] = {
+    "voucher_used": N_(
+        "The voucher had already been spent (at another till or shop) before this sale reached "
+        "the platform. The platform will not pay this amount."
+    ),
+    "insufficient_balance": N_(
+        "The voucher no longer had enough credit when this sale reached the platform (it was "
+        "used elsewhere meanwhile). The platform will not pay this amount."
+    ),
+    "partial_not_allowed": N_(
+        "This voucher can only be spent whole, and a part of it was taken. The platform will "
+        "not pay this amount."
+    ),
+    "voucher_expired": N_(
+        "The voucher had expired when it was taken. The platform will not pay this amount."
+    ),
+    "voucher_cancelled": N_(
+        "The voucher had been cancelled by the issuer. The platform will not pay this amount."
+    ),
+    "other_shop": N_(
+        "The voucher was sold for another shop, so this shop cannot take it. The platform will "
+        "not pay this amount."
+    ),
+    "unknown_voucher": N_(
+        "The platform does not know this voucher. The platform will not pay this amount."
+    ),
+    "offline_time_out_of_bounds": N_(
+        "The time of the sale is not believable (the till's clock was wrong, or it stayed "
+        "offline too long). Check the date and time of this PC; the platform will not pay it "
+        "as it stands."
+    ),
+    "void_window_expired": N_(
+        "The cancellation reached the platform too late: the redemption stays valid and will "
+        "be paid; settle the difference with the customer."
+    ),
+    "idempotency_key_reused": N_(
+        "The platform already holds this redemption with different details. Ask support; "
+        "nothing was paid twice."
+    ),
+    "currency_mismatch": N_(
+        "The sale was recorded in a currency other than the voucher's. The platform will not "
+        "pay this amount."
+    ),
+    "invalid_amount": N_(
+        "The platform did not accept the amount recorded for this sale. The platform will not "
+        "pay this amount."
+    ),
+    "not_voidable": N_(
+        "The cancellation was not applied: the platform holds this redemption as already "
+        "cancelled or no longer cancellable. It is paid as the history shows."
+    ),
+    "unknown_redemption": N_(
+        "The cancellation is for a sale the platform never received: there is nothing to "
+        "cancel, and nothing is paid for that sale."
+    ),
+    "unauthorized": N_(
+        "The platform no longer recognised this till when this arrived. Pair the till again: "
+        "until then the platform will not pay this amount."
+    ),
+    **dict.fromkeys(
+        ("request_in_flight", "service_unavailable", "too_many_requests", "internal_error"),
+        _TRANSIENT,
+    ),
+    **dict.fromkeys(
+        (
+            "pairing_code_invalid",
+            "pairing_code_used",
+            "pairing_code_expired",
+            "pairing_code_locked",
+        ),
+        _NOT_A_SALE,
+    ),
+    **dict.fromkeys(
+        (
+            "http_error",
+            "method_not_allowed",
+            "not_found",
+            "invalid_request",
+            "invalid_cursor",
+            "idempotency_key_missing",
+            "idempotency_key_mismatch",
+            "payload_too_large",
+        ),
+        _TECHNICAL,
+    ),
+}
+
+
+def conflict_meaning(code: str, lang: str | None = None) -> str:
+    """What a platform code on a conflict means for the shop (never the code itself)."""
+    return tr(CONFLICT_MEANINGS.get(code, CONFLICT_FALLBACK), lang)
 
 
 def msgid(key: str) -> str:

@@ -18,12 +18,23 @@ from typing import Any
 from posapp.core import messages
 from posapp.core.accounts import PlatformAccount, account_id_for
 from posapp.core.api.client import ApiClient
-from posapp.core.api.errors import ApiError, OfflineError, RefusedError, UnauthorizedError
+from posapp.core.api.errors import (
+    ApiError,
+    OfflineError,
+    RefusedError,
+    ServerError,
+    UnauthorizedError,
+)
 from posapp.core.credentials import CredentialsUnavailable, TokenStore, check_available
 
 log = logging.getLogger("posapp.repair")
 
-CODE_REFUSALS = ("pairing_code_invalid", "pairing_code_used", "pairing_code_expired")
+CODE_REFUSALS = (
+    "pairing_code_invalid",
+    "pairing_code_used",
+    "pairing_code_expired",
+    "pairing_code_locked",
+)
 
 
 class RepairError(Exception):
@@ -59,6 +70,8 @@ def pair_again(
             raise RepairError(exc.code if exc.code in CODE_REFUSALS else "refused") from None
         except OfflineError:
             raise RepairError("no_answer") from None
+        except ServerError as exc:  # 429 after repeated wrong codes: wait, not a new code
+            raise RepairError("too_many_requests" if exc.status == 429 else "no_answer") from None
         except ApiError:
             raise RepairError("no_answer") from None
         info = result.till

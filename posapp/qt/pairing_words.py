@@ -27,6 +27,14 @@ CODE_WORDS = {
         "one till only."
     ),
     "pairing_code_expired": N_("This pairing code has expired. Ask the platform for a new one."),
+    "pairing_code_locked": N_(
+        "This pairing code was blocked after too many wrong attempts. Ask the platform for a "
+        "new one."
+    ),
+    "too_many_requests": N_(
+        "Too many pairing attempts in a short time. Wait a minute, then try again with the "
+        "right code."
+    ),
 }
 UNREACHABLE = N_(
     "The platform cannot be reached. Check the address and the internet connection, then try again."
@@ -78,7 +86,8 @@ def error_text(exc: object) -> str:
     if isinstance(exc, BadResponseError):
         return tr(NOT_A_PLATFORM)
     if isinstance(exc, ServerError):
-        return tr(PLATFORM_TROUBLE)
+        busy = exc.status == 429 or exc.code == "too_many_requests"
+        return tr(CODE_WORDS["too_many_requests"] if busy else PLATFORM_TROUBLE)
     if isinstance(exc, RefusedError | UnauthorizedError):
         return tr(CODE_WORDS.get(exc.code, REFUSED))
     return tr(UNKNOWN)

@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
+from posapp.core import messages
 from posapp.core.reports_doc import STATE_WORDS, local_dt
 from posapp.core.reports_owner import OwnerBook
 from posapp.core.store.history import HistoryFilter, HistoryRow
@@ -120,7 +121,7 @@ class HistoryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 2:
             return RIGHT
         if role == Qt.ItemDataRole.ToolTipRole and row.reason_code:
-            return row.reason_code
+            return messages.conflict_meaning(row.reason_code)  # words, never the code
         return None
 
     def text(self, row: HistoryRow, column: int) -> str:
