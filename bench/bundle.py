@@ -21,14 +21,28 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "build" / "dist"
-PARTS = {  # label -> path prefixes inside _internal/
-    "opencv": ("cv2", "opencv_python_headless.libs"),
-    "qt_libs_without_icu": ("PySide6/Qt/lib",),
-    "qt_icu": ("PySide6/Qt/lib/libicu", "PySide6/Qt/lib/icu"),
+# What each part of the bundle is, by library (paths inside _internal/; the longest prefix wins).
+PARTS = {
+    "opencv_module": ("cv2",),
+    "opencv_openblas": tuple(
+        f"opencv_python_headless.libs/{n}" for n in ("libopenblas", "libgfortran", "libquadmath")
+    ),
+    "opencv_ffmpeg_and_codecs": tuple(
+        f"opencv_python_headless.libs/{n}"
+        for n in ("libav", "libsw", "libaom", "libvpx", "libdav1d", "libcrypto", "libssl", "libdrm")
+    ),
+    "opencv_other_libs": ("opencv_python_headless.libs",),
+    "numpy": ("numpy",),
+    "numpy_openblas": ("numpy.libs",),
+    "qt_icu": ("PySide6/Qt/lib/libicu",),
+    "qt_libs": ("PySide6/Qt/lib",),
     "qt_plugins_and_translations": ("PySide6/Qt/plugins", "PySide6/Qt/translations"),
     "pyside_bindings": ("PySide6", "shiboken6"),
-    "numpy": ("numpy", "numpy.libs"),
     "cryptography": ("cryptography",),
+    "pydantic_core": ("pydantic_core",),
+    "decoders": ("zxingcpp", "pyzbar", "libzbar"),
+    "python": ("libpython", "python3", "base_library.zip", "_cffi_backend"),
+    "system_libs": ("lib",),  # the distribution's libraries, when the bundle carries them
     "resources_and_locale": ("resources", "posapp"),
 }
 
@@ -49,22 +63,26 @@ def build(dist: Path) -> None:
     subprocess.run(cmd, check=True, cwd=ROOT)
 
 
-def weigh(folder: Path) -> tuple[float, dict[str, float]]:
+def weigh(folder: Path) -> tuple[float, dict[str, float], list[tuple[int, str]]]:
+    """Total MB, MB per part (PARTS, plus the executable and "other"), and every file's size."""
     internal = folder / "_internal"
-    parts = dict.fromkeys([*PARTS, "other"], 0)
+    parts = dict.fromkeys([*PARTS, "executable_and_pure_python", "other"], 0)
+    files = []
     total = 0
     for path in folder.rglob("*"):
         if path.is_symlink() or not path.is_file():
             continue
         size = path.stat().st_size
         total += size
-        rel = path.relative_to(internal).as_posix() if path.is_relative_to(internal) else ""
-        label = "other"
-        for name, prefixes in PARTS.items():  # the most specific prefix wins
-            if any(rel.startswith(p) for p in prefixes):
-                label = name if label == "other" or name == "qt_icu" else label
-        parts[label] += size
-    return total / 1e6, {f"{k}_mb": round(v / 1e6, 1) for k, v in parts.items()}
+        files.append((size, path.relative_to(folder).as_posix()))
+        if not path.is_relative_to(internal):
+            parts["executable_and_pure_python"] += size  # the bootloader and the PYZ archive
+            continue
+        rel = path.relative_to(internal).as_posix()
+        matches = [(len(p), name) for name, ps in PARTS.items() for p in ps if rel.startswith(p)]
+        parts[max(matches)[1] if matches else "other"] += size
+    by_size = dict(sorted(parts.items(), key=lambda item: -item[1]))
+    return total / 1e6, {f"{k}_mb": round(v / 1e6, 1) for k, v in by_size.items()}, files
 
 
 def window_command(exe: Path, images: Path) -> list[str]:
@@ -104,7 +122,7 @@ def main() -> int:
     if args.build or not folder.is_dir():
         build(args.dist)
     exe = folder / ("posapp.exe" if os.name == "nt" else "posapp")
-    size_mb, parts = weigh(folder)
+    size_mb, parts, files = weigh(folder)
     with tempfile.TemporaryDirectory() as images:
         import cv2
         import segno
@@ -124,6 +142,9 @@ def main() -> int:
     width = max(len(k) for k in result)
     for key, value in result.items():
         print(f"{key:<{width}}  {value}")
+    print("\nlargest files (MB):")
+    for size, rel in sorted(files, reverse=True)[:20]:
+        print(f"{size / 1e6:7.1f}  {rel}")
     out = ROOT / "bench" / "results" / "bundle.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

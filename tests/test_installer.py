@@ -148,3 +148,89 @@ def test_the_windows_installer_script_compiles(tmp_path):
         capture_output=True,
     )
     assert setup.read_bytes()[:2] == b"MZ"  # a Windows executable
+
+
+@pytest.mark.skipif(shutil.which("dpkg-shlibdeps") is None, reason="dpkg-dev: Debian/Ubuntu only")
+def test_the_deb_depends_on_what_the_bundles_binaries_link(tmp_path):
+    """dpkg-shlibdeps names the system packages (with minimum versions) of every ELF file; a
+    library the bundle carries itself is not one of them."""
+    import zxingcpp
+
+    bundle = tmp_path / "posapp"
+    (bundle / "_internal" / "zxingcpp").mkdir(parents=True)
+    (bundle / "posapp").write_text("#!/bin/sh\necho posapp 9.9.9\n", encoding="utf-8")
+    (bundle / "posapp").chmod(0o755)
+    native = next(Path(zxingcpp.__file__).parent.glob("zxingcpp*.so"))  # links libstdc++, libc
+    shutil.copy(native, bundle / "_internal" / "zxingcpp")
+    env = {**os.environ, "POSAPP_VERSION": "9.9.9"}
+    script = str(ROOT / "installer/linux/build_deb.sh")
+    deb = subprocess.run(
+        ["bash", script, str(bundle), str(tmp_path)], env=env, capture_output=True, text=True
+    )
+    assert deb.returncode == 0, deb.stderr
+    depends = subprocess.run(
+        ["dpkg-deb", "-f", deb.stdout.strip(), "Depends"], capture_output=True, text=True
+    ).stdout
+    names = [alt.split()[0] for dep in depends.split(",") for alt in dep.split("|")]
+    assert "libstdc++6 (>= " in depends and "libc6 (>= " in depends
+    assert len(names) == len(set(names))  # dpkg-shlibdeps' entry replaces the unversioned one
+    assert "libzbar0" in names  # loaded through ctypes: linked by nothing, listed by hand
+
+
+@pytest.mark.parametrize(
+    ("item", "dropped"),
+    [
+        ("de.res", True),
+        ("coll/zh_Hant.res", True),
+        ("coll/de_.res", True),
+        ("curr/it_CH.res", False),
+        ("coll/it.res", False),
+        ("en_GB.res", False),
+        ("root.res", False),
+        ("res_index.res", False),
+        ("coll/res_index.res", False),
+        ("pool.res", False),
+        ("coll/ucadata.icu", False),
+        ("supplementalData.res", False),
+        ("brkitr/thaidict.dict", False),  # root's break rules name the dictionaries
+        ("gb18030.cnv", True),
+        ("cnvalias.icu", False),
+        ("translit/Latin_ASCII.res", True),
+    ],
+)
+def test_icu_data_keeps_root_italian_and_english(item, dropped):
+    import icu_data
+
+    assert icu_data.dropped(item) is dropped
+
+
+def test_the_cut_icu_data_still_collates_italian(tmp_path):
+    """The rebuilt data library, loaded in place of Qt's, sorts Italian words and falls back to
+    root for a language it no longer carries."""
+    import icu_data
+
+    if not icu_data.tools_available():
+        pytest.skip("icupkg/genccode/gcc: apt-get install icu-devtools gcc")
+    import PySide6
+
+    qt_lib = Path(PySide6.__file__).parent / "Qt" / "lib"
+    original = next(qt_lib.glob("libicudata.so.*"), None)
+    if original is None:
+        pytest.skip("this PySide6 carries no ICU")
+    lib = tmp_path / original.name
+    shutil.copyfile(original, lib)
+    before, after = icu_data.shrink(lib)
+    assert after < before / 2
+    code = (
+        "from PySide6.QtCore import QCollator, QLocale; "
+        "w = ['zucca', 'Èrba', 'erba', 'Ape', 'città', 'citta']; "
+        "print(sorted(w, key=QCollator(QLocale('it_IT')).sortKey)); "
+        "print(sorted(['b', 'a'], key=QCollator(QLocale('de_DE')).sortKey))"
+    )
+    env = {**os.environ, "LD_PRELOAD": str(lib)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "Could not create collator" not in out.stderr
+    italian, german = out.stdout.splitlines()
+    assert italian == "['Ape', 'citta', 'città', 'erba', 'Èrba', 'zucca']"
+    assert german == "['a', 'b']"
