@@ -82,7 +82,7 @@ def test_a_change_too_slow_to_see_between_two_frames_still_counts_when_it_adds_u
 
 
 def test_a_spec_without_costly_steps_still_runs_every_step_on_every_frame():
-    """"legacy" is the old every-step-on-every-frame default: a stream must not lighten it."""
+    """ "legacy" is the old every-step-on-every-frame default: a stream must not lighten it."""
     rng = np.random.default_rng(3)
     scene = qrframes.make_frame("empty", None, (640, 480), seed=6)
     strategy = make_strategy("legacy")
