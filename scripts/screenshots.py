@@ -41,7 +41,6 @@ def main() -> None:
     from posapp.core.settings import Settings
     from posapp.i18n import _, set_language
     from posapp.qt.app import make_application
-    from posapp.qt.counter_app import build_counter
     from posapp.qt.qt_i18n import apply_language
     from posapp.sandbox.server import SandboxServer
 
@@ -68,14 +67,8 @@ def main() -> None:
         [account], tokens.get, settings, db_path=work / "till.sqlite3", timeout=(1.0, 2.0)
     )
     service.sync_now()
-    from posapp.qt.counter_extras import CounterExtras
-
-    extras = CounterExtras(service, settings)
-    counter = build_counter(service, settings, None, verdict_s=600, extra_actions=extras.actions())
-    extras.attach(counter)
+    counter = show_counter(service, settings)
     window, flow = counter.window, counter.flow
-    window.resize(*SIZE)
-    window.show()
 
     window.preview.show_frame(card_frame(plain["code"], _("Voucher {amount}"), 1000))
 
@@ -151,6 +144,19 @@ class ShiftedClock:
         return datetime.now(UTC) + self.offset
 
 
+def show_counter(service, settings):  # type: ignore[no-untyped-def]
+    """The counter window as `posapp` builds it (with F6-F10 extras), shown at the shots' size."""
+    from posapp.qt.counter_app import build_counter
+    from posapp.qt.counter_extras import CounterExtras
+
+    extras = CounterExtras(service, settings)
+    counter = build_counter(service, settings, None, verdict_s=600, extra_actions=extras.actions())
+    extras.attach(counter)
+    counter.window.resize(*SIZE)
+    counter.window.show()
+    return counter
+
+
 def card_frame(code: str, caption: str, cents: int) -> QImage:
     """What the camera sees: the voucher's card (its QR and caption) on the counter top."""
     import cv2
@@ -173,7 +179,6 @@ def two_platforms(work: Path, settings, shot, settle) -> None:  # type: ignore[n
     from posapp.core.credentials import TokenStore
     from posapp.core.service import PosService
     from posapp.i18n import _
-    from posapp.qt.counter_app import build_counter
     from posapp.sandbox.server import SandboxServer
 
     clock = ShiftedClock()
@@ -204,14 +209,8 @@ def two_platforms(work: Path, settings, shot, settle) -> None:  # type: ignore[n
         timeout=(1.0, 2.0),
     )
     service.sync_now()
-    from posapp.qt.counter_extras import CounterExtras
-
-    extras = CounterExtras(service, settings)
-    counter = build_counter(service, settings, None, verdict_s=600, extra_actions=extras.actions())
-    extras.attach(counter)
+    counter = show_counter(service, settings)
     window, flow = counter.window, counter.flow
-    window.resize(*SIZE)
-    window.show()
     window.preview.show_frame(card_frame(vouchers[1]["code"], _("Voucher {amount}"), 1000))
     flow.on_code(vouchers[1]["code"], "usb")
     settle(lambda: flow.phase == "choose")
