@@ -1,7 +1,8 @@
 """The settings preview and the counter's scan worker never fight over the camera: while the
-settings dialog previews, the worker's capture is stopped (its public stop(): the camera released)
-and it starts again when the dialog closes. The camera is a video file read through
-cv2.VideoCapture that, like a webcam on Windows, opens for one reader at a time."""
+settings dialog previews, the worker is paused (its camera released, its thread alive) and resumes
+when the dialog closes; neither pause() nor resume() waits on the GUI thread for the worker's loop.
+The camera is a video file read through cv2.VideoCapture that, like a webcam on Windows, opens for
+one reader at a time."""
 
 from __future__ import annotations
 
@@ -91,6 +92,8 @@ def worker(video, qtbot):
         backoff_s=(0.05,),
         lang="en",
     )
+    w.ended_times = []  # the thread finishing: a pause must never end it
+    w.finished.connect(lambda: w.ended_times.append(1))
     w.start()
     qtbot.waitUntil(lambda: OneReaderCamera.holder == "counter", timeout=10_000)
     yield w
@@ -119,15 +122,18 @@ def test_preview_gets_the_camera_and_the_counter_gets_it_back(
     frames_before = worker.frames_processed
     qtbot.waitUntil(lambda: worker.frames_processed > frames_before, timeout=10_000)
     d = _dialog(qtbot, video, worker)
-    assert not worker.isRunning()  # the counter's capture is stopped, its camera released
+    assert worker.isRunning() and worker.is_paused  # paused, not stopped
+    qtbot.waitUntil(lambda: d.preview.frames_shown >= 1, timeout=10_000)
+    held_at = worker.frames_processed
     qtbot.waitUntil(lambda: d.preview.frames_shown >= 3, timeout=10_000)
     assert OneReaderCamera.holder == "settings"
+    assert worker.frames_processed == held_at  # nothing read while the preview had the camera
     d.reject()
     qtbot.waitUntil(lambda: OneReaderCamera.holder == "counter", timeout=10_000)
-    assert worker.isRunning()
-    resumed_at = worker.frames_processed
-    qtbot.waitUntil(lambda: worker.frames_processed > resumed_at, timeout=10_000)
+    assert worker.isRunning() and not worker.is_paused
+    qtbot.waitUntil(lambda: worker.frames_processed > held_at, timeout=10_000)
     assert OneReaderCamera.opened == ["counter", "settings", "counter"]
+    assert worker.ended_times == []  # the same thread all along
 
 
 def test_saving_also_gives_the_camera_back(qtbot, video, worker, tmp_path, _isolated_data_dir):
@@ -137,7 +143,51 @@ def test_saving_also_gives_the_camera_back(qtbot, video, worker, tmp_path, _isol
     with qtbot.waitSignal(d.saved, timeout=10_000):
         d.save()
     qtbot.waitUntil(lambda: OneReaderCamera.holder == "counter", timeout=10_000)
-    assert worker.isRunning()
+    assert worker.isRunning() and worker.ended_times == []
+
+
+class SlowToLetGo(OneReaderCamera):
+    """A camera whose close() takes its time: it records whether the GUI thread had already got
+    its pause() call back by then (it waits for that, up to 5 s: never a deadlock)."""
+
+    returned = threading.Event()
+    saw_return: ClassVar[list[bool]] = []
+
+    def close(self) -> None:
+        if self._cap is not None:
+            SlowToLetGo.saw_return.append(SlowToLetGo.returned.wait(5.0))
+        super().close()
+
+
+def test_pause_and_resume_return_without_waiting_for_the_loop(qtbot, video):
+    SlowToLetGo.returned.clear()
+    SlowToLetGo.saw_return = []
+    w = ScanWorker(
+        lambda: SlowToLetGo(video, "counter"),
+        make_strategy("auto"),
+        ScanConfirmer(2, 4.0),
+        backoff_s=(0.05,),
+        lang="en",
+    )
+    states: list[bool] = []
+    w.pausedChanged.connect(states.append)
+    w.start()
+    try:
+        qtbot.waitUntil(lambda: w.frames_processed > 3, timeout=10_000)
+        w.pause()
+        SlowToLetGo.returned.set()  # pause() is back while the camera is still closing
+        qtbot.waitUntil(lambda: states == [True], timeout=10_000)
+        assert SlowToLetGo.saw_return == [True]
+        assert OneReaderCamera.holder is None  # released: the preview can open it
+        held_at = w.frames_processed
+        w.resume()
+        qtbot.waitUntil(lambda: states == [True, False], timeout=10_000)
+        qtbot.waitUntil(lambda: w.frames_processed > held_at, timeout=10_000)
+        assert OneReaderCamera.opened == ["counter", "counter"]
+        w.pause()  # stop() still ends a paused worker at once
+        qtbot.waitUntil(lambda: states[-1] is True, timeout=10_000)
+    finally:
+        assert w.stop(3000)
 
 
 def test_without_the_worker_the_preview_finds_the_camera_busy(
@@ -156,7 +206,7 @@ def test_a_stopped_worker_stays_stopped(qtbot, video, worker, _isolated_data_dir
     qtbot.waitUntil(lambda: d.preview.frames_shown >= 1, timeout=10_000)
     d.reject()
     qtbot.waitUntil(lambda: OneReaderCamera.holder is None, timeout=10_000)
-    assert not worker.isRunning()
+    assert not worker.isRunning() and not worker.is_paused
 
 
 def test_f10_on_the_counter_pauses_its_own_worker(qtbot, video, rig, _isolated_data_dir):  # noqa: F811
@@ -180,15 +230,17 @@ def test_f10_on_the_counter_pauses_its_own_worker(qtbot, video, rig, _isolated_d
         if not isinstance(dialog, SettingsDialog):
             QTimer.singleShot(20, answer)
             return
-        seen.append(scanning.worker.isRunning())
-        dialog.reject()
+        try:
+            seen.append((scanning.worker.isRunning(), getattr(scanning.worker, "is_paused", None)))
+        finally:
+            dialog.reject()  # never leave a modal dialog waiting
 
     try:
         qtbot.waitUntil(lambda: OneReaderCamera.holder == "counter", timeout=10_000)
         QTimer.singleShot(0, answer)
         qtbot.keyClick(made.window, Qt.Key.Key_F10)  # no operators yet: the settings open
-        assert seen == [False]  # while the dialog was up, the counter's capture was stopped
+        assert seen == [(True, True)]  # while the dialog was up, the counter's worker paused
         qtbot.waitUntil(lambda: OneReaderCamera.holder == "counter", timeout=10_000)
-        assert scanning.worker.isRunning()
+        assert scanning.worker.isRunning() and not scanning.worker.is_paused
     finally:
         made.close()

@@ -31,6 +31,9 @@ class PreviewWidget(QWidget):
             worker.preview.connect(self.show_frame)
             worker.cameraError.connect(self.show_problem)
             worker.cameraReady.connect(lambda _d: self.show_problem(""))
+            paused = getattr(worker, "pausedChanged", None)
+            if paused is not None:
+                paused.connect(self._on_paused)
             hint = getattr(worker, "hint", None)
             if hint is not None:
                 hint.connect(self.show_hint)
@@ -56,6 +59,14 @@ class PreviewWidget(QWidget):
             message = message + "\n" + _("The barcode scanner and F2 (type the code) still work.")
         self._message = message
         self.update()
+
+    @Slot(bool)
+    def _on_paused(self, paused: bool) -> None:
+        """The settings show the camera meanwhile; when scanning again, cameraReady clears it."""
+        if paused:
+            self._image = None
+            self._message = _("The settings show the camera: scanning resumes when they close")
+            self.update()
 
     @Slot(str)
     def show_hint(self, code: str) -> None:

@@ -10,6 +10,12 @@ Two ways to feed the loop, chosen by the source's `live` flag:
 - a file source is read in order on the worker thread, every frame decoded, with time taken from
   the frame index (index / fps): tests and benchmarks are deterministic, cool-down is video time.
 
+`pause()` lets the camera go without ending the thread: the loop closes its source (the capture
+thread ended, so another reader such as the settings preview can open the same camera), says so
+with `pausedChanged(True)` and waits; `resume()` opens a fresh source from the factory, keeping the
+decode session. `switch_source()` closes the source and opens the one the factory now gives (a
+camera chosen in the settings). None of the three waits: the GUI thread never waits on this loop.
+
 A camera that cannot be opened is reported once with `cameraError` (again only if the words
 change, or after it worked) and retried with backoff until the worker is stopped; a camera that
 stops delivering is reported too (the source reconnects itself). A live source that is `finished`
@@ -79,6 +85,7 @@ class ScanWorker(QThread):
     stats = Signal(object)  # ScanStats
     hint = Signal(str)  # a key of posapp.scan.hints.HINTS: a symbol located but not read
     ended = Signal(str)  # a folder of images read to its end: a status for the window
+    pausedChanged = Signal(bool)  # True: paused, the camera released; False: scanning again
 
     def __init__(
         self,
@@ -117,6 +124,9 @@ class ScanWorker(QThread):
         self._session: ScanSession | None = None
         self._advisor = HintAdvisor()
         self._last_error = ""  # the problem last reported: the same words are not repeated
+        self._hold = threading.Event()  # pause(): let the source go and wait for resume()
+        self._switch = threading.Event()  # switch_source(): a new source from the factory
+        self._left = False  # the loop let its source go for a pause or a switch
         self.decode_cpu_s = 0.0  # CPU time of this thread spent decoding (benchmarks, tests)
 
     # -- control (GUI thread) ------------------------------------------------------------------
@@ -125,6 +135,24 @@ class ScanWorker(QThread):
         self.requestInterruption()
         return self.wait(timeout_ms)
 
+    def pause(self) -> None:
+        """Release the camera and hold the loop until resume(); returns at once.
+
+        `pausedChanged(True)` comes once the source is closed (a read in progress ends first)."""
+        self._hold.set()
+
+    def resume(self) -> None:
+        """Scan again, from a fresh source made by the factory (it may name another camera)."""
+        self._hold.clear()
+
+    def switch_source(self) -> None:
+        """Close the current source and open the one the factory gives now; returns at once."""
+        self._switch.set()
+
+    @property
+    def is_paused(self) -> bool:
+        return self._hold.is_set()
+
     @property
     def frames_processed(self) -> int:
         return self._frames
@@ -132,7 +160,14 @@ class ScanWorker(QThread):
     # -- the thread --------------------------------------------------------------------------
     def run(self) -> None:
         attempt = 0
+        fresh = True  # a new decode session: the first source, another camera, a failure
         while not self.isInterruptionRequested():
+            if self._hold.is_set():
+                self._paused()
+                attempt = 0
+                continue
+            fresh = fresh or self._switch.is_set()
+            self._switch.clear()
             try:
                 source = self._source_factory()
             except Exception:  # bad settings or a driver failing: report, back off, try again
@@ -141,9 +176,11 @@ class ScanWorker(QThread):
                 self._sleep(self._backoff_s[min(attempt, len(self._backoff_s) - 1)])
                 attempt += 1
                 continue
-            self._session = (
-                ScanSession(self._strategy) if isinstance(self._strategy, Strategy) else None
-            )
+            if fresh or self._session is None:
+                self._session = (
+                    ScanSession(self._strategy) if isinstance(self._strategy, Strategy) else None
+                )
+            fresh, self._left = True, False
             try:
                 if source.live:
                     self._run_live(source)
@@ -152,10 +189,29 @@ class ScanWorker(QThread):
             except Exception:  # a worker thread must report, not die silently
                 log.exception("scan loop failed on %s", source.describe())
                 self._report(self._text("failed" if source.live else "file_failed"))
-            if self.isInterruptionRequested() or not source.live or source.finished:
+            if self.isInterruptionRequested():
+                return
+            if self._left:  # paused or switched: no failure, no backoff
+                fresh, attempt = self._switch.is_set(), 0
+                continue
+            if not source.live or source.finished:
                 return
             self._sleep(self._backoff_s[min(attempt, len(self._backoff_s) - 1)])
             attempt += 1
+
+    def _leaving(self) -> bool:
+        """A pause or a switch asks the loop to let its source go."""
+        if self._hold.is_set() or self._switch.is_set():
+            self._left = True
+        return self._left
+
+    def _paused(self) -> None:
+        """The source is closed: say so, then wait for resume() or stop()."""
+        self.pausedChanged.emit(True)
+        while self._hold.is_set() and not self.isInterruptionRequested():
+            self.msleep(20)
+        if not self.isInterruptionRequested():
+            self.pausedChanged.emit(False)
 
     def _run_file(self, source: FrameSource) -> None:
         """Every frame in order; time is the frame's position in the video."""
@@ -168,7 +224,7 @@ class ScanWorker(QThread):
             self._ready(source)
             fps = source.fps or 30.0
             index = 0
-            while not self.isInterruptionRequested():
+            while not self.isInterruptionRequested() and not self._leaving():
                 frame = source.read()
                 if frame is None:
                     break
@@ -187,7 +243,7 @@ class ScanWorker(QThread):
         stalled = False
         decoded = 0
         try:
-            while not self.isInterruptionRequested():
+            while not self.isInterruptionRequested() and not self._leaving():
                 item = capture.mailbox.take(timeout=0.1)
                 if item.error is not None:
                     self._report(self._error_text(item.error))
@@ -215,6 +271,9 @@ class ScanWorker(QThread):
                     self._report(self._text("lost"))
         finally:
             capture.stop(join_timeout=0.3)
+            # a pause promises a released camera: a read or open in progress has to return first
+            while self._left and capture.alive and not self.isInterruptionRequested():
+                capture.join(0.05)
 
     # -- per frame ---------------------------------------------------------------------------
     def _process(
@@ -320,6 +379,8 @@ class ScanWorker(QThread):
         """A backoff pause that ends early when the worker is asked to stop."""
         deadline = time.monotonic() + seconds
         while not self.isInterruptionRequested() and time.monotonic() < deadline:
+            if self._hold.is_set() or self._switch.is_set():
+                return  # a pause or another camera: no need to wait for this one
             self.msleep(20)
 
 

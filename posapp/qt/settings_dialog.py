@@ -88,8 +88,8 @@ class SettingsDialog(QDialog):
         scan_worker: QThread | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        """`scan_worker`: the counter's ScanWorker, whose capture stops while the preview has
-        the camera and starts again when the dialog closes (by any path)."""
+        """`scan_worker`: the counter's ScanWorker, paused (its camera released) while the
+        preview has the camera, resumed when the dialog closes (by any path)."""
         super().__init__(parent)
         self.draft = copy.deepcopy(settings)
         self.book, self.path = book, path
@@ -101,6 +101,7 @@ class SettingsDialog(QDialog):
         self._save_job.done.connect(self._on_saved, Qt.ConnectionType.QueuedConnection)
         self._save_job.failed.connect(self._on_save_failed, Qt.ConnectionType.QueuedConnection)
         self.preview = CameraPreview(source_factory)
+        self._scan_pause = ScanPause(scan_worker, self)
         self.setModal(True)
         self.setStyleSheet("QLabel, QPushButton, QComboBox, QCheckBox { font-size: 16px; }")
         self._language_at_open = current_language()
@@ -109,9 +110,8 @@ class SettingsDialog(QDialog):
         self._build()
         self.resize(720, 640)  # fits a 1366x768 screen; the owner tab scrolls when smaller
         self._list_job.start(cameras)
-        self._scan_pause = ScanPause(scan_worker)
-        self._scan_pause.pause()  # the camera is the preview's while the dialog is open
-        self.preview.show_camera(self.draft.scanner.camera_index)
+        # the camera is the preview's while the dialog is open, once the counter let it go
+        self._scan_pause.pause(then=self._preview_camera)
 
     # -- layout (rebuilt when the language changes) -------------------------------------------
     def _build(self) -> None:
@@ -254,9 +254,12 @@ class SettingsDialog(QDialog):
             self._fill_cameras()
 
     def _camera_picked(self, _row: int) -> None:
+        if self._scan_pause.released:  # else the preview starts once the counter let it go
+            self._preview_camera()
+
+    def _preview_camera(self) -> None:
         index = self.camera.currentData()
-        if index is not None:
-            self.preview.show_camera(index)
+        self.preview.show_camera(self.draft.scanner.camera_index if index is None else index)
 
     def _language_picked(self, _row: int) -> None:
         self._collect()

@@ -4,7 +4,7 @@
 result or exception back through queued signals. `CameraPreview` is a small live picture of the
 camera chosen in the settings, read on its own QThread (stopped with requestInterruption + wait,
 the camera released in finally), so the owner sees which camera a name stands for. `ScanPause`
-keeps the counter's scan worker off the camera while that preview runs.
+pauses the counter's scan worker (its camera released, its thread alive) while that preview runs.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -125,28 +125,61 @@ class CameraPreview(QLabel):
             self.setText(_("This camera cannot be opened (missing or in use)."))
 
 
-class ScanPause:
+class ScanPause(QObject):
     """The counter's ScanWorker holds the camera (a webcam opens for one reader on most systems):
-    `pause()` stops its capture while the settings preview runs, `resume()` starts it again.
+    `pause(then)` asks it to let the camera go and calls `then()` once it has (the worker's
+    `pausedChanged(True)`, or after `give_up_ms` if a blocked read keeps it), `resume()` lets it
+    scan again. Neither waits on the GUI thread for the worker's loop, and the worker's thread and
+    decode state live on. A worker that is not running is left alone: `then()` runs at once."""
 
-    ScanWorker has no pause of its own: its public stop() (the loop ends, the capture thread
-    stops and the camera is released within about a second) and QThread.start() (a fresh source
-    from its factory) are the API used. A worker that was not running is left alone."""
-
-    def __init__(self, worker: QThread | None) -> None:
+    def __init__(
+        self, worker: QThread | None, parent: QObject | None = None, give_up_ms: int = 3000
+    ) -> None:
+        super().__init__(parent)
         self.worker = worker
-        self.paused = False
+        self.paused = False  # this object paused the worker and has not resumed it
+        self.released = True  # the camera is free for the preview
+        self._then: Callable[[], None] | None = None
+        self._give_up = QTimer(self, singleShot=True, interval=give_up_ms)
+        self._give_up.timeout.connect(self._timed_out)
 
-    def pause(self) -> None:
-        if self.worker is not None and not self.paused and self.worker.isRunning():
-            self.paused = True
-            if not self.worker.stop(3000):  # type: ignore[attr-defined]
-                log.warning("the scan worker did not stop in time: the preview may find it busy")
+    def pause(self, then: Callable[[], None] | None = None) -> None:
+        worker = self.worker
+        if worker is None or self.paused or not worker.isRunning():
+            if then is not None:
+                then()
+            return
+        self.paused, self.released, self._then = True, False, then
+        worker.pausedChanged.connect(self._on_paused, Qt.ConnectionType.QueuedConnection)
+        worker.pause()  # type: ignore[attr-defined]
+        self._give_up.start()
 
     def resume(self) -> None:
         if self.worker is not None and self.paused:
-            self.paused = False
-            self.worker.start()
+            self.paused, self.released, self._then = False, True, None
+            self._give_up.stop()
+            self.worker.pausedChanged.disconnect(self._on_paused)
+            self.worker.resume()  # type: ignore[attr-defined]
+
+    @Slot(bool)
+    def _on_paused(self, paused: bool) -> None:
+        if paused and self.paused:
+            self._camera_free()
+
+    def _timed_out(self) -> None:
+        log.warning(
+            "the scan worker did not let the camera go in time: the preview may find it busy"
+        )
+        self._camera_free()
+
+    def _camera_free(self) -> None:
+        if self.released:
+            return
+        self._give_up.stop()
+        self.released = True
+        then, self._then = self._then, None
+        if then is not None:
+            then()
 
 
 __all__ = ["BackgroundCall", "CameraPreview", "ScanPause"]

@@ -129,6 +129,16 @@ class LiveCapture:
             finally:
                 self.mailbox.post(ended=True)
 
+    @property
+    def alive(self) -> bool:
+        """True until the thread has closed the source (a blocked read keeps it alive)."""
+        return self._thread.is_alive()
+
+    def join(self, timeout: float) -> bool:
+        """Wait up to `timeout` for the thread to end; True once it has (the source closed)."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
     def stop(self, join_timeout: float) -> None:
         """Ask the thread to end; a read that blocks longer than the timeout is left to finish."""
         self._stop.set()
