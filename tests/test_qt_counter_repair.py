@@ -6,9 +6,13 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from posapp.qt.app import make_scanning
 from posapp.qt.counter_app import build_counter
 from posapp.qt.counter_extras import CounterExtras
+from posapp.sandbox.demo import pairing_payload
+from posapp.scan.sources import VideoFileSource
 from tests.support.counter_rig import rig  # noqa: F401 (fixture)
+from tests.test_qt_pairing_usb import scanner_types
 
 pytestmark = pytest.mark.usefixtures("qapp")
 
@@ -49,5 +53,47 @@ def test_a_401_asks_to_pair_again_and_keeps_the_queue(rig, qtbot):  # noqa: F811
         qtbot.keyClick(counter.window, Qt.Key.Key_F5)
         qtbot.waitUntil(lambda: bar.state.pending_count == 0, timeout=20_000)
         assert [r["voucher_id"] for r in rig.redemptions()] == [first["voucher_id"]]
+    finally:
+        counter.close()
+
+
+def test_the_usb_scanner_fills_the_repair_wizard_not_the_counter(rig, qtbot, tmp_path):  # noqa: F811
+    """The counter's USB filter keeps reading while the re-pair wizard is open: the pairing QR
+    it reads goes to the wizard (never to the scan flow behind it); after, to the counter."""
+    rig.settings.scanner.keyburst_max_gap_ms = 400  # a loaded test machine: Enter ends a burst
+    scanning = make_scanning(rig.settings, lambda: VideoFileSource(tmp_path / "none.avi"), "en")
+    extras = CounterExtras(rig.service, rig.settings)
+    counter = build_counter(
+        rig.service,
+        rig.settings,
+        scanning,
+        extra_actions=extras.actions(),
+        verdict_s=30,
+        start_worker=False,
+    )
+    extras.attach(counter)
+    qtbot.addWidget(counter.window)
+    counter.window.show()
+    phases: list[str] = []
+    counter.flow.phaseChanged.connect(phases.append)
+    try:
+        rig.server.store.revoke_till(rig.account.till_id)
+        qtbot.keyClick(counter.window, Qt.Key.Key_F5)  # the sync meets the 401
+        qtbot.waitUntil(lambda: counter.window.status.state.needs_pairing, timeout=15_000)
+        qtbot.keyClick(counter.window, Qt.Key.Key_F10)
+        wizard = extras._repair_window
+        qtbot.waitUntil(wizard.pair_button.isEnabled, timeout=10_000)
+        code = rig.server.store.new_pairing_code(rig.shop_id)
+        wizard.code.setFocus()
+        scanner_types(wizard.code, pairing_payload(rig.server.url, code))
+        qtbot.waitUntil(lambda: wizard.code.text() == code, timeout=5_000)
+        assert "posapp" not in wizard.till_name.text()
+        assert phases == []  # the scan flow never saw the pairing QR
+        wizard.submit()
+        qtbot.waitUntil(lambda: not counter.window.status.state.needs_pairing, timeout=15_000)
+        qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=5_000)
+        voucher = rig.voucher(500)
+        scanner_types(counter.window, voucher["code"])
+        qtbot.waitUntil(lambda: counter.flow.phase == "confirm", timeout=15_000)  # the counter's
     finally:
         counter.close()

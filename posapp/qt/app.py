@@ -40,23 +40,40 @@ def make_application(argv: Sequence[str] | None = None) -> QApplication:
 @dataclass
 class Scanning:
     """The scanning parts a window wires: the worker (None without a decoder library), the USB
-    filter, the words to show when the camera cannot decode, and settings refused."""
+    filter, the words to show when the camera cannot decode, and settings refused.
+
+    `camera_index` is the camera the worker reads (None when it reads a fixed source: a video, a
+    folder of images); `use_camera(index)` switches the running worker to another one."""
 
     worker: Any
     scanner: Any
     problem: str = ""
     bad_settings: list[str] = field(default_factory=list)
+    camera_index: int | None = None
+
+    def use_camera(self, index: int) -> bool:
+        """Settings saved with another camera: the worker opens it now (no restart of the app,
+        no wait on the GUI thread). False when nothing changes."""
+        if self.camera_index is None or index == self.camera_index:
+            return False
+        self.camera_index = index  # read by the source factory on the worker's thread
+        if self.worker is not None:
+            self.worker.switch_source()
+        return True
 
 
 def make_scanning(
     settings: Settings,
     source_factory: Callable[[], FrameSource] | None = None,
     lang: str | None = None,
+    camera_source: Callable[[int], FrameSource] | None = None,
 ) -> Scanning:
     """The ScanWorker and the UsbScannerFilter from the typed settings (the worker not started).
 
-    A missing decoder library leaves no worker: the USB scanner and typing still work, and
-    `problem` says what is missing.
+    `source_factory`: a fixed source (a video, a folder of images); else the camera of the
+    settings, opened by `camera_source(index)` (a CameraSource by default), switchable later with
+    `Scanning.use_camera`. A missing decoder library leaves no worker: the USB scanner and typing
+    still work, and `problem` says what is missing.
     """
     from posapp.qt.scan_worker import ScanWorker
     from posapp.qt.usb_scanner import UsbScannerFilter
@@ -69,10 +86,15 @@ def make_scanning(
     lang = lang or chosen_or_system(settings.language)
     sc = settings.scanner
     app = make_application()
+    parts = Scanning(None, None)
     if source_factory is None:
+        parts.camera_index = sc.camera_index
+        open_camera = camera_source or (
+            lambda index: CameraSource(index, sc.width, sc.height, sc.fps)
+        )
 
         def source_factory() -> FrameSource:
-            return CameraSource(sc.camera_index, sc.width, sc.height, sc.fps)
+            return open_camera(parts.camera_index)
 
     bad: list[str] = []  # settings.json values refused: the defaults are used, and shown
 
@@ -96,14 +118,17 @@ def make_scanning(
         (sc.keyburst_max_gap_ms, sc.keyburst_min_length),
         (defaults.keyburst_max_gap_ms, defaults.keyburst_min_length),
     )
-    scanner = UsbScannerFilter(detector, parent=app, confirmer=confirmer).install(app)
+    parts.scanner = UsbScannerFilter(detector, parent=app, confirmer=confirmer).install(app)
+    parts.bad_settings = bad
     try:
         strategy = or_default("strategy", make_strategy, sc.strategy, defaults.strategy)
     except DecoderUnavailable as exc:
-        return Scanning(None, scanner, str(exc), bad)
+        parts.problem = str(exc)
+        return parts
     worker = ScanWorker(source_factory, strategy, confirmer, lang=lang, parent=app)
     app.aboutToQuit.connect(lambda: worker.stop(3000))
-    return Scanning(worker, scanner, "", bad)
+    parts.worker = worker
+    return parts
 
 
 def build_scan_window(

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 
 from posapp.i18n import _
 from posapp.qt.verdicts import INFO, Verdict
@@ -25,8 +25,18 @@ log = logging.getLogger("posapp.qt.extras")
 
 
 class CounterExtras:
-    def __init__(self, service: Any, settings: Any) -> None:
+    def __init__(
+        self,
+        service: Any,
+        settings: Any,
+        *,
+        cameras: Callable[[], list[tuple[int, str]]] | None = None,
+        camera_source: Callable[[int], Any] | None = None,
+    ) -> None:
+        """`cameras` and `camera_source` (index -> FrameSource) replace the system's cameras in
+        the settings dialog (tests: video files standing in for cameras)."""
         self.service, self.settings = service, settings
+        self._camera_hooks = {"cameras": cameras, "source_factory": camera_source}
         self.counter: Any = None  # set once the counter exists
         self._owner: Any = None
         self._limiter: Any = None
@@ -150,14 +160,12 @@ class CounterExtras:
                 rid, number, on_done=lambda ok: self._receipt_saved(ok, number)
             )
         )
-        scanner = getattr(self.counter.scanning, "scanner", None)
-        if scanner is not None and hasattr(dialog, "scanned"):
-            scanner.scanned.connect(dialog.scanned)  # a receipt's barcode, not a voucher
+        # a receipt's barcode from the USB scanner goes to the dialog, not to the scan flow
+        give_back = self.counter.window.lend_scanners(dialog.scanned, camera=False)
         try:
             dialog.exec()
         finally:
-            if scanner is not None and hasattr(dialog, "scanned"):
-                scanner.scanned.disconnect(dialog.scanned)
+            give_back()
 
     def _receipt_saved(self, ok: object, number: str) -> None:
         if ok is False:
@@ -194,8 +202,9 @@ class CounterExtras:
             self.say(_("Owner only"), _("The settings are for the owner: switch operator (F6)."))
             return
         worker = getattr(self.counter.scanning, "worker", None)  # off the camera meanwhile
+        hooks = {key: hook for key, hook in self._camera_hooks.items() if hook is not None}
         dialog = SettingsDialog(
-            self.settings, book, operator, scan_worker=worker, parent=self.counter.window
+            self.settings, book, operator, scan_worker=worker, parent=self.counter.window, **hooks
         )
         dialog.languageChanged.connect(self.counter.window.set_language)
         dialog.saved.connect(self._settings_saved)
@@ -204,6 +213,9 @@ class CounterExtras:
     def _settings_saved(self, settings: Any) -> None:
         self.settings = settings
         self.counter.window.sounds.enabled = bool(getattr(settings, "sound", True))
+        scanning = self.counter.scanning
+        if scanning is not None:  # another camera chosen: the worker opens it when it resumes
+            scanning.use_camera(settings.scanner.camera_index)
         self.start()  # operators added or removed in the settings: ask again when needed
 
     def repair(self) -> None:
@@ -228,6 +240,9 @@ class CounterExtras:
         wizard.setWindowTitle(_("posapp · Pair this till again"))
         wizard.setWindowModality(Qt.WindowModality.ApplicationModal)
 
+        # the pairing QR from the USB scanner or the camera fills the wizard while it is open
+        _WhileShown(wizard, self.counter.window.lend_scanners(wizard.scanned))
+
         def paired(_account: object, _owner: object) -> None:
             wizard.close()
             self.counter.window.status.refresh()
@@ -237,3 +252,17 @@ class CounterExtras:
         wizard.resize(720, 520)
         wizard.show()
         self._repair_window = wizard
+
+
+class _WhileShown(QObject):
+    """Calls `give_back` when `widget` hides or closes (owned by the widget)."""
+
+    def __init__(self, widget: QObject, give_back: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self.give_back = give_back
+        widget.installEventFilter(self)
+
+    def eventFilter(self, _obj: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Hide, QEvent.Type.Close):
+            self.give_back()
+        return False

@@ -171,7 +171,7 @@ def run_window(workdir: Path, lang: str, camera: int | None = None) -> int:
     from posapp.qt.qt_i18n import apply_language
     from posapp.sandbox.demo import demo_vouchers
     from posapp.sandbox.server import SandboxServer
-    from posapp.scan.sources import CameraSource, VideoFileSource
+    from posapp.scan.sources import VideoFileSource
 
     os.environ["POSAPP_DATA_DIR"] = str(workdir)  # operators, exports, logs: the demo's folder
     app = make_application()
@@ -191,14 +191,10 @@ def run_window(workdir: Path, lang: str, camera: int | None = None) -> int:
     service.sync_now()
     service.start()
     vouchers = [v for v in demo_vouchers(server.store) if v["shop_id"] == shop["shop_id"]]
-    source_factory = None
+    source_factory = None  # a camera: the settings' one (F10 can switch to another)
     if camera is not None or _camera_opens(settings.scanner.camera_index):
-        index = settings.scanner.camera_index if camera is None else camera
-        sc = settings.scanner
-
-        def source_factory() -> CameraSource:
-            return CameraSource(index, sc.width, sc.height, sc.fps)
-
+        if camera is not None:
+            settings.scanner.camera_index = camera
     else:
         video = make_demo_video(
             workdir / "demo-vouchers.avi", demo_cards(vouchers), caption_image=qt_caption

@@ -56,6 +56,7 @@ class CounterWindow(QMainWindow):
         self.sounds = sounds or Sounds(enabled=False)
         self.extra_actions = dict(extra_actions or {})
         self.about_dialog: AboutDialog | None = None
+        self._borrowers: list[tuple[Callable[[str], None], bool]] = []  # see lend_scanners
         self.preview = PreviewWidget(worker)
         self.verdict = VerdictPanel(flow)
         self.voucher = VoucherPanel(flow)
@@ -116,9 +117,9 @@ class CounterWindow(QMainWindow):
 
     def _wire(self, worker: Any, scanner: Any) -> None:
         if worker is not None:
-            worker.codeScanned.connect(self.flow.on_code)
+            worker.codeScanned.connect(self._on_code)
         if scanner is not None:
-            scanner.scanned.connect(lambda text: self.flow.on_code(text, "usb"))
+            scanner.scanned.connect(lambda text: self._on_code(text, "usb"))
         self.flow.phaseChanged.connect(self._on_phase)
         self.flow.verdictShown.connect(lambda v: self.sounds.play(v.sound))
         self.bridge.failed.connect(self.show_problem)
@@ -205,6 +206,31 @@ class CounterWindow(QMainWindow):
                 self.voucher.amount.setFocus()
         elif phase == SCANNING:
             self.voucher.amount.clearFocus()
+
+    # -- codes -------------------------------------------------------------------------------------
+    def lend_scanners(
+        self, take: Callable[[str], None], *, camera: bool = True
+    ) -> Callable[[], None]:
+        """While a window of the counter needs the codes (the re-pair wizard's pairing QR, a
+        receipt's barcode), the USB scanner's codes (and the camera's with `camera`) go to `take`,
+        never to the scan flow behind it; returns the call that gives them back."""
+        entry = (take, camera)
+        self._borrowers.append(entry)
+
+        def give_back() -> None:
+            if entry in self._borrowers:
+                self._borrowers.remove(entry)
+
+        return give_back
+
+    @Slot(str, str)
+    def _on_code(self, text: str, source: str) -> None:
+        if not self._borrowers:
+            self.flow.on_code(text, source)
+            return
+        take, camera = self._borrowers[-1]
+        if source == "usb" or camera:
+            take(text)  # else a camera code while a dialog waits for a barcode: dropped
 
     # -- keys ------------------------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:
