@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from posapp.core.settings import Settings
+from posapp.i18n import set_language
 from posapp.qt.counter_app import build_counter
 from posapp.qt.status_bar import duration_words
 from tests.support.trust import trust_rig
@@ -75,8 +76,22 @@ def test_an_honest_clock_shows_nothing(tmp_path, qtbot):
 
 
 @pytest.mark.parametrize(
-    ("seconds", "words"),
-    [(59, "1 minuto"), (89 * 60, "89 minuti"), (-90 * 60, "2 ore"), (3600 * 50, "2 giorni")],
+    ("seconds", "italian", "english"),
+    [
+        (59, "1 minuto", "1 minute"),
+        (45 * 60, "45 minuti", "45 minutes"),
+        (-90 * 60, "1 ora e 30 minuti", "1 hour 30 minutes"),
+        (61 * 60, "1 ora e 1 minuto", "1 hour 1 minute"),
+        (2 * 3600, "2 ore", "2 hours"),
+        (3600 * 50, "2 giorni e 2 ore", "2 days 2 hours"),
+        (3600 * 72, "3 giorni", "3 days"),
+    ],
 )
-def test_duration_words(seconds, words):
-    assert duration_words(seconds) == words
+def test_duration_words_never_round_to_the_next_unit(seconds, italian, english):
+    """90 minutes once read "2 ore": half an hour off on a clock warning."""
+    assert duration_words(seconds) == italian
+    set_language("en")
+    try:
+        assert duration_words(seconds) == english
+    finally:
+        set_language("it")

@@ -106,6 +106,8 @@ def test_f1_shows_the_keys_version_and_folders(counter, qtbot):
     assert isinstance(dialog, AboutDialog)
     assert dialog.windowTitle() == "Aiuto e informazioni"
     assert version() in dialog.about.text()
+    assert "python" not in dialog.about.text().lower()  # the shopkeeper reads this box
+    assert "pyside" not in dialog.about.text().lower()
     assert str(data_dir()) in dialog.folders.text()
     assert str(data_dir() / "logs") in dialog.folders.text()
     assert "Cartella dei dati" in dialog.folders.text()

@@ -8,6 +8,7 @@ standard one, so it reads "Chiudi" in Italian (Qt's own catalog, posapp/qt/qt_i1
 
 from __future__ import annotations
 
+import platform
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
@@ -19,7 +20,7 @@ from posapp.qt.style import font
 
 @dataclass(frozen=True)
 class AboutFacts:
-    about: str  # posapp.version.about_text(): version, licence, Python/Qt/OS line
+    about: str  # about_words(): version, what posapp is, licence, the computer's system
     data_dir: str
     log_dir: str
 
@@ -28,9 +29,32 @@ def read_about_facts() -> AboutFacts:
     """Runs on a worker thread (file-system reads and a mkdir)."""
     from posapp.core.settings import data_dir
     from posapp.logs import log_dir
-    from posapp.version import about_text
 
-    return AboutFacts(about_text(), str(data_dir()), str(log_dir()))
+    return AboutFacts(about_words(), str(data_dir()), str(log_dir()))
+
+
+def about_words() -> str:
+    """What a shopkeeper reads in the About box, in plain words. The technical line (the Python
+    and Qt versions, how posapp was installed) is for `posapp --version` and the support
+    bundle, not for the counter."""
+    from posapp.version import version
+
+    return _(
+        "posapp {version}\n"
+        "The shop's counter app for community vouchers.\n"
+        "Licence: AGPL-3.0-or-later.\n"
+        "Computer: {system}"
+    ).format(version=version(), system=system_name())
+
+
+def system_name() -> str:
+    """ "Windows 11", "macOS 14.4", "Linux": the names a shopkeeper knows."""
+    system = platform.system()
+    if system == "Darwin":
+        return f"macOS {platform.mac_ver()[0]}".strip()
+    if system == "Windows":
+        return f"Windows {platform.release()}".strip()
+    return system or "?"
 
 
 def key_lines() -> list[str]:

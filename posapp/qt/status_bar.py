@@ -24,15 +24,32 @@ CLOCK_WORDS = {
 
 
 def duration_words(seconds: float) -> str:
-    """A clock difference as a person says it: "45 minutes", "2 hours", "3 days"."""
+    """A clock difference as a person says it: "45 minutes", "1 hour 30 minutes", "2 days 3
+    hours". Never rounded to the next unit: 90 minutes is not "2 hours"."""
     minutes = max(1, round(abs(seconds) / 60))
-    if minutes < 90:
-        return ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes)
-    hours = round(minutes / 60)
-    if hours < 48:
-        return ngettext("{n} hour", "{n} hours", hours).format(n=hours)
-    days = round(hours / 24)
-    return ngettext("{n} day", "{n} days", days).format(n=days)
+    if minutes < 60:
+        return _minutes(minutes)
+    if minutes < 48 * 60:
+        hours, minutes = divmod(minutes, 60)
+        if not minutes:
+            return _hours(hours)
+        return _("{hours} {minutes}").format(hours=_hours(hours), minutes=_minutes(minutes))
+    days, hours = divmod(round(minutes / 60), 24)
+    if not hours:
+        return _days(days)
+    return _("{days} {hours}").format(days=_days(days), hours=_hours(hours))
+
+
+def _minutes(n: int) -> str:
+    return ngettext("{n} minute", "{n} minutes", n).format(n=n)
+
+
+def _hours(n: int) -> str:
+    return ngettext("{n} hour", "{n} hours", n).format(n=n)
+
+
+def _days(n: int) -> str:
+    return ngettext("{n} day", "{n} days", n).format(n=n)
 
 
 def clock_words(warning: str | None, offset_s: float | None) -> str | None:
