@@ -76,8 +76,10 @@ def keep_entry(dest: str) -> bool:
         return False
     if "/translations/" in path:
         name = path.rsplit("/", 1)[-1]
-        return name.endswith(tuple(f"_{lang}.qm" for lang in LANGUAGES)) and name.startswith(
-            ("qt_", "qtbase_", "qtmultimedia_")
+        return (
+            name.endswith(tuple(f"_{lang}.qm" for lang in LANGUAGES))
+            and name.startswith(("qt_", "qtbase_", "qtmultimedia_"))
+            and not name.startswith("qt_help_")  # QtHelp is not carried
         )
     plugin = _PLUGIN.search(path)
     if plugin:

@@ -33,6 +33,7 @@ import qt_filter  # noqa: E402
         ("PySide6/Qt/translations/qtbase_it.qm", True),
         ("PySide6/Qt/translations/qtbase_de.qm", False),
         ("PySide6/Qt/translations/qtwebengine_it.qm", False),
+        ("PySide6/Qt/translations/qt_help_it.qm", False),
         ("PySide6/Qt/qml/QtQuick/Controls/libqtquickcontrols2plugin.so", False),
         ("cv2/cv2.abi3.so", True),
         ("posapp/locale/it/LC_MESSAGES/posapp.mo", True),
