@@ -18,13 +18,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
-from pathlib import Path
 from string import Formatter
+
+from posapp.resources import LOCALE, resource_path
 
 DOMAIN = "posapp"
 LANGUAGES = ("it", "en")
 DEFAULT_LANG = "it"
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LOCALE_DIR = resource_path(*LOCALE)  # the source tree or the installed bundle
 MISSING_PARAM = "…"  # what a placeholder nobody filled shows: never a KeyError on screen
 
 _state = threading.local()

@@ -10,8 +10,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QUrl
 
+from posapp.resources import SOUNDS, resource_path
+
 log = logging.getLogger("posapp.qt.sounds")
-SOUNDS_DIR = Path(__file__).resolve().parents[2] / "resources" / "sounds"
+SOUNDS_DIR = resource_path(*SOUNDS)  # the source tree or the installed bundle
 KINDS = ("accepted", "attention", "refused")
 
 

@@ -16,6 +16,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from posapp.resources import CONTRACT, resource_path
 from posapp.sandbox import schemas as s
 from posapp.sandbox.admin import install_admin
 from posapp.sandbox.errors import ApiFailure, error_body
@@ -26,7 +27,7 @@ from posapp.sandbox.routes import router
 from posapp.sandbox.store import SandboxStore
 from posapp.sandbox.timebounds import ServerTimeMiddleware
 
-CONTRACT_PATH = Path(__file__).resolve().parent.parent / "contract" / "openapi-v1.json"
+CONTRACT_PATH = resource_path(*CONTRACT, "openapi-v1.json")  # source tree or bundle
 TITLE = "posapp merchant API"
 VERSION = "1.0.0"
 DESCRIPTION = (
