@@ -35,6 +35,7 @@ SCHEMA_OF = {
     "page": "RedemptionPage",
     "payout": "Payout",
     "payout_line": "PayoutLine",
+    "checkpoint": "CheckpointResult",
 }
 JSON_TYPES = {
     "str": {"string"},
@@ -93,6 +94,7 @@ def test_every_field_the_client_reads_is_in_the_document(tmp_path, reads):
         api.health()
         till = api.pair(server.store.new_pairing_code(shop), "Cassa 1").till
         api.whoami()
+        api.checkpoint(clock.now())
         voucher = server.store.create_voucher(shop, 5000, partial_allowed=True)
         server.store.revoke_voucher(server.store.create_voucher(shop, 100)["voucher_id"])
         api.lookup(voucher["code"])

@@ -1,5 +1,8 @@
-"""SIGKILL at random instants, 100 times: nothing the till acknowledged is lost or applied twice,
-and the SQLite file passes integrity_check after every kill (bench/crash.py does 1,000)."""
+"""SIGKILL at random instants, 30 times: nothing the till acknowledged is lost or applied twice,
+and the SQLite file passes integrity_check after every kill. `python bench/crash.py --kills 1000`
+is the real proof (docs/OFFLINE.md); the suite keeps a sample that still kills the child
+mid-sale, mid-sync and mid-upload (each kill costs a new process: 100 took about 110 s on a loaded
+machine)."""
 
 from __future__ import annotations
 
@@ -18,11 +21,14 @@ def _load_crash():
     return module
 
 
+KILLS = 30
+
+
 @pytest.mark.timeout(240)
-def test_hundred_kills_lose_nothing_and_duplicate_nothing(tmp_path):
-    result = _load_crash().run_crash(100, tmp_path, seed=11)
-    assert result["kills"] == 100
-    assert result["acknowledged"] > 100, result  # the child really got work done between kills
+def test_kills_lose_nothing_and_duplicate_nothing(tmp_path):
+    result = _load_crash().run_crash(KILLS, tmp_path, seed=11)
+    assert result["kills"] == KILLS
+    assert result["acknowledged"] > KILLS, result  # the child really got work done between kills
     assert result["lost"] == 0, result
     assert result["duplicated"] == 0, result
     assert result["integrity_failures"] == 0, result

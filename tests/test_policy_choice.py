@@ -11,7 +11,7 @@ from posapp.core.clock import ManualClock
 from posapp.core.credentials import TokenStore
 from posapp.core.policy import AcceptedOffline, AcceptedOnline, NeedsChoice, NeedsConfirmation
 from posapp.core.service import PosService
-from tests.test_sync_support import TIMEOUT, start_sandbox
+from tests.test_sync_support import PATIENT, start_sandbox
 
 SAME_ID = 4_242_424
 
@@ -25,13 +25,13 @@ def two(tmp_path):
     directory, tokens = AccountDirectory(tmp_path / "accounts.json"), TokenStore()
     for server in (lecce, bari):  # Lecce first: the old code sent the plain code there
         code = server.store.new_pairing_code(shops[server])
-        directory.pair(server.url, code, "Cassa 1", tokens, timeout=TIMEOUT)
+        directory.pair(server.url, code, "Cassa 1", tokens, timeout=PATIENT)
     service = PosService.open(
         list(directory.accounts()),
         tokens.get,
         db_path=tmp_path / "till.sqlite3",
         clock=clock,
-        timeout=TIMEOUT,
+        timeout=PATIENT,
         monotonic=lambda: clock.now().timestamp(),
     )
     yield service, bari, lecce, shops

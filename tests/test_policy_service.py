@@ -12,7 +12,7 @@ from posapp.core.clock import ManualClock
 from posapp.core.credentials import TokenStore
 from posapp.core.policy import AcceptedOffline, AcceptedOnline, NeedsConfirmation
 from posapp.core.service import PosService
-from tests.test_sync_support import TIMEOUT, start_sandbox
+from tests.test_sync_support import PATIENT, start_sandbox
 
 
 @pytest.fixture
@@ -25,13 +25,13 @@ def two(tmp_path):
     tokens = TokenStore()
     for server in (a, b):
         code = server.store.new_pairing_code(shops[server])
-        directory.pair(server.url, code, "Cassa 1", tokens, timeout=TIMEOUT)
+        directory.pair(server.url, code, "Cassa 1", tokens, timeout=PATIENT)
     service = PosService.open(
         list(directory.accounts()),
         tokens.get,
         db_path=tmp_path / "till.sqlite3",
         clock=clock,
-        timeout=TIMEOUT,
+        timeout=PATIENT,
     )
     yield service, a, b, shops, clock
     service.close()

@@ -18,10 +18,14 @@ from posapp.sandbox.demo import PAIRING_PREFIX
 from posapp.scan.decoders import make_decoder
 
 
-def _start(tmp_path):
+def _start(tmp_path, *extra):
     data = str(tmp_path / "data")
     process = subprocess.Popen(
-        [sys.executable, "-m", "posapp.sandbox.cli", "--port", "0", "--fresh", "--data-dir", data],
+        [
+            sys.executable,
+            *("-m", "posapp.sandbox.cli", "--port", "0", "--fresh", "--data-dir", data),
+            *extra,
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -48,9 +52,11 @@ def _decode(path):
 
 
 def test_cli_serves_demo_and_writes_qr_sheet(tmp_path):
-    process, banner = _start(tmp_path)
+    process, banner = _start(tmp_path, "--max-offline-age-hours", "24")
     try:
         url = re.search(r"on (http://127\.0\.0\.1:\d+)", banner).group(1)
+        health = requests.get(url + "/v1/health", timeout=10).json()
+        assert (health["max_offline_age_hours"], health["void_window_minutes"]) == (24.0, 15.0)
         code = re.search(r"pairing code for Panificio Rizzo: (\S+)", banner).group(1)
         qr_dir = tmp_path / "data" / "qr"
         payload = _decode(qr_dir / "pairing.png")
@@ -110,3 +116,26 @@ def test_cli_start_failures_are_one_clear_line(tmp_path, capsys):
     SandboxStore(first, platform_id="salento").close()
     assert main(["--port", "0", "--data-dir", str(first)]) == 2
     assert "--fresh" in capsys.readouterr().err
+
+
+def test_cli_max_offline_age_is_documented_and_checked(capsys):
+    from posapp.sandbox.cli import build_parser, main
+
+    assert build_parser().parse_args([]).max_offline_age_hours == 72.0
+    assert (
+        build_parser().parse_args(["--max-offline-age-hours", "1.5"]).max_offline_age_hours == 1.5
+    )
+    try:
+        main(["--help"])
+    except SystemExit as exc:
+        assert exc.code == 0
+    assert "--max-offline-age-hours" in capsys.readouterr().out
+    for bad in ("0", "-3", "nan", "tre", "9000"):
+        try:
+            main(["--max-offline-age-hours", bad, "--port", "0"])
+        except SystemExit as exc:
+            assert exc.code == 2
+        else:
+            raise AssertionError(f"{bad} was taken")
+        err = capsys.readouterr().err
+        assert "hours" in err and "Traceback" not in err

@@ -71,6 +71,13 @@ MUST_EXPLAIN = {
     ("post", "/v1/pairing"): ["pairing_code_invalid", "pairing_code_used", "pairing_code_expired"],
     ("post", "/v1/till/token/roll"): ["401"],
     ("post", "/v1/till/revoke"): ["401"],
+    ("post", "/v1/till/checkpoint"): [
+        "drained_through",
+        "offline_time_out_of_bounds",
+        "min(drained_through, arrival)",
+        "snapshot",
+        "last confirmed upload",
+    ],
     ("get", "/v1/vouchers/{code}"): ["unknown_voucher", "other_shop"],
     ("post", "/v1/redemptions"): [
         "Idempotency-Key",
@@ -94,6 +101,7 @@ MUST_EXPLAIN = {
         "offline_time_out_of_bounds",
         "recorded_at",
         "max_offline_age_hours",
+        "drain checkpoint",
         "Europe/Rome",
     ],
     ("post", "/v1/redemptions/batch"): [
@@ -115,6 +123,7 @@ MUST_EXPLAIN = {
         "not_voidable",
         "unknown_redemption",
         "offline_time_out_of_bounds",
+        "drain checkpoint",
         "receives",
     ],
     ("get", "/v1/shop/vouchers"): ["invalid_cursor", "next_cursor", "has_more"],
@@ -248,7 +257,7 @@ def test_schemathesis_finds_no_server_errors_or_schema_breaks(tmp_path):
             *[arg for path in TOKEN_ENDERS for arg in ("--exclude-path", path)],
         )
         assert main.returncode == 0, main.stdout[-6000:] + main.stderr[-2000:]
-        assert "Tested: 14" in main.stdout, main.stdout[-3000:]
+        assert "Tested: 15" in main.stdout, main.stdout[-3000:]
         assert "✅ Stateful" in main.stdout, main.stdout[-3000:]
         covered = re.search(r"API Links:\s+(\d+) covered", main.stdout)
         assert covered and int(covered.group(1)) >= 6, main.stdout[-3000:]

@@ -12,7 +12,7 @@ from posapp.core.connectivity import ConnectivityMonitor
 from posapp.core.policy import AcceptedOffline, AcceptedOnline, Till
 from posapp.core.store import ledger, outbox
 from posapp.core.sync import SyncEngine
-from tests.test_sync_support import TIMEOUT, make_till, start_sandbox
+from tests.test_sync_support import PATIENT, make_till, start_sandbox
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def rig(tmp_path):
 
 def _engine(rig, **options):
     """A second sync engine on the same store, with its own connection to the platform."""
-    client = ApiClient(rig.server.url, rig.till.client.token, timeout=TIMEOUT)
+    client = ApiClient(rig.server.url, rig.till.client.token, timeout=PATIENT)
     till = Till(rig.till.account, client, ConnectivityMonitor())
     return SyncEngine(rig.store, till, rig.clock, sleep=lambda s: None, rng=lambda: 0.5, **options)
 

@@ -38,7 +38,9 @@ def server(tmp_path_factory):
 def rig(server, tmp_path):
     server.faults.clear()
     shop = server.store.create_shop("Edicola", "Adelfia")
-    rig = make_till(server, shop, tmp_path / "till.sqlite3", server.clock)
+    rig = make_till(
+        server, shop, tmp_path / "till.sqlite3", server.clock, timeout=TIMEOUT, slow_request_s=0.9
+    )
     yield rig
     server.faults.clear()
     rig.close()

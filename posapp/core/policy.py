@@ -24,6 +24,7 @@ from posapp.core.api.models import RedeemRequest, VoucherInfo
 from posapp.core.clock import Clock, SystemClock
 from posapp.core.codes import Rejection, RejectReason, VoucherRef, parse_code
 from posapp.core.connectivity import ConnectivityMonitor
+from posapp.core.drain import RecordingTimes
 from posapp.core.settings import OfflineCaps
 from posapp.core.store import Store, StoreError, cache, ledger, transaction
 from posapp.core.store import transactions as tx
@@ -126,6 +127,9 @@ class RedeemPolicy:
         # a 401 anywhere: the service persists "needs pairing"; while it holds, nothing is taken
         self.on_unauthorized = on_unauthorized
         self.blocked = blocked
+        # the times of sales and voids not yet in the outbox: sync's drain checkpoint stays
+        # before them (drain.py)
+        self.recording = RecordingTimes(self.clock)
 
     # -- the door ------------------------------------------------------------------------------
     def submit(
@@ -142,7 +146,8 @@ class RedeemPolicy:
         try:
             if self.blocked is not None and self.blocked():
                 return PAIRING  # revoked: no voucher online or offline; the queue is kept
-            return self._submit(text, amount_cents, confirmed, operator, account_id)
+            with self.recording.taking() as now:
+                return self._submit(text, amount_cents, confirmed, operator, account_id, now)
         except StoreError as exc:
             log.error("store failure during submit: %s", exc)
             return Refused(f"store.{exc.code}", {"detail": exc.message})
@@ -158,12 +163,13 @@ class RedeemPolicy:
         confirmed: bool,
         operator: str | None = None,
         account_id: str | None = None,
+        now: datetime | None = None,
     ) -> Outcome:
         if amount is not None and (
             not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0
         ):
             return Refused("refused.invalid_amount")
-        now = self.clock.now()
+        now = now or self.clock.now()
         keys = self.store.call(cache.load_keys)
         ref = parse_code(text, lambda kid: keys[kid][1] if kid in keys else None, now)
         if isinstance(ref, Rejection) and ref.reason is RejectReason.UNKNOWN_KEY:
@@ -369,15 +375,15 @@ class RedeemPolicy:
     def void(self, redemption_id: str, reason: str) -> Voided | Refused:
         """Undo a recent redemption: at once when online, else queued behind it in the outbox."""
         try:
-            return self._void(redemption_id, reason)
+            with self.recording.taking() as now:
+                return self._void(redemption_id, reason, now)
         except StoreError as exc:
             return Refused(f"store.{exc.code}", {"detail": exc.message})
         except Exception:
             log.exception("unexpected failure during void")
             return Refused("store.db_error", {"detail": "unexpected error"})
 
-    def _void(self, redemption_id: str, reason: str) -> Voided | Refused:
-        now = self.clock.now()
+    def _void(self, redemption_id: str, reason: str, now: datetime) -> Voided | Refused:
         row = self.store.call(ledger.get, redemption_id)
         if row is None or row.state not in ("pending", "accepted") or row.voided_at:
             return Refused("refused.not_voidable")

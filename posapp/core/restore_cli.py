@@ -1,4 +1,5 @@
-"""`posapp restore`: put a backup of the sales database back (posapp must be closed).
+"""`posapp restore`: put a backup of the sales database back (posapp must be closed: a running one
+holds the database's lock, and the command then refuses with exit code 3, changing nothing).
 
     posapp restore --list            the backups, newest first
     posapp restore                   restore the newest one
@@ -14,10 +15,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from posapp.core.instance_lock import InstanceLock, LedgerInUse
 from posapp.core.store import default_path
 from posapp.core.store.backup import backup_dir, list_backups, restore
 from posapp.core.store.marker import LedgerError
 from posapp.i18n import _
+
+IN_USE_EXIT = 3  # posapp is running on that database: nothing was done
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -41,7 +45,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(_("No backup found in {folder}").format(folder=backup_dir(db)), file=sys.stderr)
         return 1
     try:
-        aside = restore(chosen, db)
+        with InstanceLock(db):  # held while restoring: posapp cannot start meanwhile
+            aside = restore(chosen, db)
+    except LedgerInUse as exc:
+        print(
+            _(
+                "posapp is open and using {db} (process {pid}): close it first, then run "
+                "'posapp restore' again. Nothing was changed."
+            ).format(db=db, pid=exc.pid or "?"),
+            file=sys.stderr,
+        )
+        return IN_USE_EXIT
     except LedgerError as exc:
         print(exc.text(), file=sys.stderr)
         return 1

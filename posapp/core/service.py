@@ -25,6 +25,7 @@ from posapp.core.api.errors import ApiError, UnauthorizedError
 from posapp.core.client_pool import ClientPool
 from posapp.core.clock import Clock, SystemClock
 from posapp.core.connectivity import ConnectivityMonitor, ConnectivityState
+from posapp.core.instance_lock import InstanceLock
 from posapp.core.policy import Outcome, RedeemPolicy, Refused, Till, Voided
 from posapp.core.settings import Settings
 from posapp.core.store import Store, StoreError, default_path, ledger, outbox, transaction
@@ -53,12 +54,14 @@ class PosService:
         directory: object | None = None,  # accounts.AccountDirectory, updated by repair
         timeout: tuple[float, float] = (3.05, 10.0),
         backups: Backups | None = None,
+        instance_lock: InstanceLock | None = None,
     ) -> None:
         """`clock` is the PC's clock; `self.clock` the trusted one everything else reads; with
         no `monotonic`, a given clock also stands for the monotonic one (tests: a manual clock
         moved by the test is the only time there is), the system's boot-time clock otherwise.
         `backups`: rolling backups of the ledger (default: beside the database file)."""
         self.store = store
+        self.instance_lock = instance_lock  # given back at close()
         self.settings = settings or Settings()
         self.wall = clock or SystemClock()
         mark, offset = store.call(trust_store.load_time)
@@ -98,7 +101,10 @@ class PosService:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self.engines = {
-            t.account_id: SyncEngine(store, t, self.clock, sleep=self._stop.wait) for t in tills
+            t.account_id: SyncEngine(
+                store, t, self.clock, sleep=self._stop.wait, horizon=self.policy.recording.horizon
+            )
+            for t in tills
         }
         self.sync_interval_s = sync_interval_s
         self._listeners: list[Listener] = []
@@ -123,14 +129,27 @@ class PosService:
         Each account gets a ClientPool: the counter's threads and the sync thread never share
         one requests.Session, and a new token reaches all of them."""
         settings = settings or Settings()
+        path = db_path or default_path()
+        # one posapp per database (a second one, or a restore meanwhile: LedgerInUse, in words)
+        lock = InstanceLock(path).acquire()
         tills = []
         for account in accounts:
             client = ClientPool(account.api_url, tokens(account.account_id), timeout=timeout)
             monitor = ConnectivityMonitor(settings.connectivity, clock)
             client.observer = monitor.record
             tills.append(Till(account, client, monitor))
-        store = open_ledger(db_path or default_path(), [a.account_id for a in accounts])
-        return cls(store, tills, settings, clock, timeout=timeout, **kwargs)
+        try:
+            store = open_ledger(path, [a.account_id for a in accounts])
+            try:
+                return cls(
+                    store, tills, settings, clock, timeout=timeout, instance_lock=lock, **kwargs
+                )
+            except BaseException:
+                store.close()
+                raise
+        except BaseException:
+            lock.release()
+            raise
 
     # -- the counter ---------------------------------------------------------------------------
     def submit(
@@ -245,6 +264,8 @@ class PosService:
         for till in self.tills.values():
             till.client.close()
         self.store.close()
+        if self.instance_lock is not None:
+            self.instance_lock.release()
 
     # -- what the screens show -----------------------------------------------------------------
     @property

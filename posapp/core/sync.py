@@ -14,6 +14,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from posapp.core.api.errors import (
     ApiError,
@@ -23,6 +24,7 @@ from posapp.core.api.errors import (
     UnauthorizedError,
 )
 from posapp.core.clock import Clock, SystemClock, parse_utc, utc_iso
+from posapp.core.drain import CHECKPOINT_EVERY_S, Checkpointer
 from posapp.core.store import Store, StoreError, cache, ledger, outbox
 from posapp.core.store import transactions as tx
 
@@ -46,6 +48,7 @@ class SyncReport:
     needs_pairing: bool = False
     error: str | None = None
     conflict_reasons: list[str] = field(default_factory=list)
+    checkpoint: datetime | None = None  # the drain checkpoint the platform kept (drain.py)
 
 
 class _GiveUp(Exception):
@@ -68,7 +71,11 @@ class SyncEngine:
         max_delay_s: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
         rng: Callable[[], float] = random.random,
+        horizon: Callable[[], datetime] | None = None,
+        checkpoint_every_s: float = CHECKPOINT_EVERY_S,
     ) -> None:
+        """`horizon`: RecordingTimes.horizon of the policy recording sales into this store (the
+        drain checkpoint is never later than a sale still being recorded); default: now."""
         if not 1 <= batch_size <= MAX_BATCH:
             raise ValueError(f"batch size must be 1..{MAX_BATCH}")
         self.store = store
@@ -84,14 +91,17 @@ class SyncEngine:
         self.max_delay_s = max_delay_s
         self.sleep = sleep
         self.rng = rng
+        self.horizon = horizon or self.clock.now
+        self.checkpoints = Checkpointer(self.client, self.clock, checkpoint_every_s)
 
     # -- the cycle -----------------------------------------------------------------------------
     def run(self) -> SyncReport:
         """Upload everything queued before this call, then download; never raises an ApiError."""
         report = SyncReport()
         try:
-            self.upload(report)
+            drained_through = self.upload(report)
             if report.pending_left == 0:
+                self._checkpoint(report, drained_through)
                 self.download(report)
                 now = self.clock.now()
                 self.store.call(tx.set_state_txn, self.account_id, "last_good_sync", utc_iso(now))
@@ -115,12 +125,23 @@ class SyncEngine:
             report.error = report.error or exc.code
         return report
 
-    def upload(self, report: SyncReport) -> None:
+    def upload(self, report: SyncReport) -> datetime | None:
+        """Send what is queued now; returns the time up to which everything recorded was in
+        that snapshot (None while trusted time is not anchored on a platform's answer)."""
+        anchored = getattr(self.clock, "anchored", True)
+        drained_through = self.horizon()  # before the snapshot: see drain.py
         last_seq = self.store.call(tx.max_seq, self.account_id)
         try:
             self._upload(report, last_seq)
         finally:
             report.pending_left = self.store.call(tx.count_upto, self.account_id, last_seq)
+        return drained_through if anchored else None
+
+    def _checkpoint(self, report: SyncReport, drained_through: datetime | None) -> None:
+        """Everything of the snapshot is answered: say so to the platform (drain.py)."""
+        settled = bool(report.accepted or report.conflicts or report.voided)
+        if drained_through is not None and self.checkpoints.due(settled):
+            report.checkpoint = self.checkpoints.send(drained_through)
 
     def _upload(self, report: SyncReport, last_seq: int) -> None:
         in_flight_rounds = 0
@@ -182,8 +203,10 @@ class SyncEngine:
     def _send_one(self, item: outbox.OutboxItem, report: SyncReport) -> None:
         if item.op == "void":
             body = json.loads(item.body)
+            # a queued void was decided while offline (or its online answer was lost): its
+            # time is the operator's, so the platform bounds it and judges its window there
             call = lambda: self.client.void(  # noqa: E731
-                item.redemption_id, body["reason"], parse_utc(body["voided_at"])
+                item.redemption_id, body["reason"], parse_utc(body["voided_at"]), offline=True
             )
         else:
             call = lambda: self.client.redeem(ledger.request_from_body(item.body))  # noqa: E731

@@ -62,7 +62,9 @@ def run_item(store: SandboxStore, till: dict[str, Any], item: Any) -> dict[str, 
         return _rejected(redemption_id, "invalid_request", "till_id is no till of this shop")
     try:
         with store.desk.claim(str(body.redemption_id)):
-            redemption, _ = store.desk.redeem(to_input(body), till["shop_id"], batch=True)
+            redemption, _ = store.desk.redeem(
+                to_input(body), till["shop_id"], batch=True, by_till=till["till_id"]
+            )
     except ApiFailure as failure:
         return _rejected(redemption_id, failure.code, failure.message)
     if redemption["status"] in ("accepted", "voided"):

@@ -33,6 +33,18 @@ def _port(text: str) -> int:
     return port
 
 
+def _hours(text: str) -> float:
+    try:
+        hours = float(text)
+    except ValueError:
+        hours = -1.0
+    if not 0 < hours <= 8760:  # NaN fails too
+        raise argparse.ArgumentTypeError(
+            _("hours must be a number above 0 and at most 8760, not {text}").format(text=repr(text))
+        )
+    return hours
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="posapp-sandbox",
@@ -60,6 +72,15 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=15.0,
         help=_("minutes a redemption can be cancelled in (15)"),
+    )
+    parser.add_argument(
+        "--max-offline-age-hours",
+        type=_hours,
+        default=72.0,
+        help=_(
+            "hours an offline redemption or void may be older than its upload before it is "
+            "a conflict (72)"
+        ),
     )
     parser.add_argument(
         "--platform-id", default="puglia-demo", help=_("the platform's id tills pair with")
@@ -91,6 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             platform_id=args.platform_id,
             platform_name=args.platform_name,
             void_window_minutes=args.void_window_minutes,
+            max_offline_age_hours=args.max_offline_age_hours,
         )
     except (OSError, ValueError) as exc:
         print(f"posapp-sandbox: {exc}", file=sys.stderr)

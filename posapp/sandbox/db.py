@@ -101,6 +101,7 @@ CREATE TABLE IF NOT EXISTS signing_keys (
 # Columns added after the first release: an older sandbox file gets them on open.
 ADDED_COLUMNS = {
     "pairing_codes": {"failures": "INTEGER NOT NULL DEFAULT 0"},
+    "tills": {"drained_through": "TEXT"},
     "redemptions": {
         "effective_at": "TEXT",
         "operator": "TEXT",

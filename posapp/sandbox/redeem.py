@@ -159,10 +159,13 @@ class RedemptionDesk:
             with self._lock:
                 self._in_flight.discard(key)
 
-    def redeem(self, req: RedeemInput, shop_id: int, *, batch: bool) -> tuple[dict[str, Any], bool]:
+    def redeem(
+        self, req: RedeemInput, shop_id: int, *, batch: bool, by_till: int | None = None
+    ) -> tuple[dict[str, Any], bool]:
         """(Redemption document, replayed?). A refusal is stored as `refused` (or `conflict` in a
         batch: an offline fact the voucher cannot cover). 422 idempotency_key_reused if the id is
-        known with another body."""
+        known with another body. `by_till`: the authenticated till (its drain checkpoint bounds
+        the offline items it uploads, whichever till made them)."""
         body_hash = req.body_hash()
         rid = id_key(req.redemption_id)
         with self.db.write() as conn:
@@ -183,9 +186,10 @@ class RedemptionDesk:
             # Online: the platform's time. Offline: the claimed time, if within the bounds the
             # platform can check (pairing, issuance, maximum offline age, future skew).
             at = min(req.occurred_at, now) if req.offline else now
-            reason = None
-            if req.offline and not self._offline_time_ok(conn, req, voucher, now):
-                reason = OUT_OF_BOUNDS
+            reason = message = None
+            if req.offline:
+                message = self._offline_time_refusal(conn, req, voucher, now, by_till)
+                reason = OUT_OF_BOUNDS if message is not None else None
             reason = reason or _refusal(req, voucher, shop_id, at)
             if reason is None:
                 balance_after = voucher["balance_cents"] - req.amount_cents
@@ -219,7 +223,7 @@ class RedemptionDesk:
                     status,
                     balance_after,
                     reason,
-                    MESSAGES.get(reason) if reason else None,
+                    message or (MESSAGES.get(reason) if reason else None),
                     utc_iso(at),
                     req.operator,
                     Database.next_seq(conn, REDEMPTION_SEQ),
@@ -230,13 +234,16 @@ class RedemptionDesk:
             ).fetchone()
         return redemption_json(row), False
 
-    def _offline_time_ok(self, conn: Any, req: RedeemInput, voucher: Any, now: datetime) -> bool:
+    def _offline_time_refusal(
+        self, conn: Any, req: RedeemInput, voucher: Any, now: datetime, by_till: int | None
+    ) -> str | None:
         till = conn.execute(
             "SELECT created_at FROM tills WHERE till_id = ?", (req.till_id,)
         ).fetchone()
         paired = parse_utc(till["created_at"]) if till is not None else None
         issued = parse_utc(voucher["created_at"]) if voucher is not None else None
-        return self.rules.claimed_time_ok(req.occurred_at, now, paired, issued)
+        drained = drained_through(conn, req.till_id, by_till)
+        return self.rules.out_of_bounds(req.occurred_at, now, drained, paired, issued)
 
     def get(self, redemption_id: str, shop_id: int) -> dict[str, Any]:
         row = (
@@ -259,12 +266,14 @@ class RedemptionDesk:
         voided_at: datetime,
         *,
         offline: bool = False,
+        by_till: int | None = None,
     ) -> dict[str, Any]:
         """Void an accepted redemption within the window; the balance comes back exactly once.
 
         Online, the void happens when the platform receives it (the till's `voided_at` is
         informational); offline, the claimed time counts if the platform can believe it: not
-        before the redemption, not older than the maximum offline age, not in the future."""
+        before the redemption, not older than the maximum offline age, not before the drain
+        checkpoint of the till sending it (`by_till`), not in the future."""
         rid = id_key(redemption_id)
         with self.db.write() as conn:
             row = conn.execute(
@@ -280,10 +289,13 @@ class RedemptionDesk:
             now = self.clock.now()
             done = parse_utc(row["effective_at"] or row["recorded_at"])
             when = voided_at if offline else now
-            if offline and not self.rules.claimed_time_ok(
-                voided_at, now, done - self.rules.future_skew
-            ):
-                raise ApiFailure(422, OUT_OF_BOUNDS)
+            if offline:
+                drained = drained_through(conn, by_till)
+                message = self.rules.out_of_bounds(
+                    voided_at, now, drained, done - self.rules.future_skew
+                )
+                if message is not None:
+                    raise ApiFailure(422, OUT_OF_BOUNDS, message)
             if when - done > self.rules.void_window:
                 raise ApiFailure(422, "void_window_expired")
             seq = Database.next_seq(conn, VOUCHER_SEQ)
@@ -332,6 +344,18 @@ class RedemptionDesk:
             sql, args = sql + " AND voucher_id = ?", [*args, voucher_id]
         rows = self.db.connection().execute(sql + " ORDER BY recorded_at, rowid", args).fetchall()
         return [redemption_json(row) for row in rows]
+
+
+def drained_through(conn: Any, *till_ids: int | None) -> datetime | None:
+    """The latest drain checkpoint of these tills (see timebounds.py), or None."""
+    marks = []
+    for till_id in {t for t in till_ids if t is not None}:
+        row = conn.execute(
+            "SELECT drained_through FROM tills WHERE till_id = ?", (till_id,)
+        ).fetchone()
+        if row is not None and row[0]:
+            marks.append(parse_utc(row[0]))
+    return max(marks, default=None)
 
 
 def replay_status(redemption: dict[str, Any]) -> int:

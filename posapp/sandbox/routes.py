@@ -109,6 +109,16 @@ def revoke(till: Till, store: Store) -> Response:
     return Response(status_code=204)
 
 
+@router.post(
+    "/till/checkpoint",
+    response_model=s.CheckpointResult,
+    responses=errors(401, 422, 503),
+)
+def checkpoint(body: s.CheckpointRequest, till: Till, store: Store) -> dict[str, Any]:
+    drained = store.checkpoint(till["till_id"], body.drained_through)
+    return {"drained_through": utc_iso(drained)}
+
+
 @router.get("/vouchers/{code}", response_model=s.Voucher, responses=errors(401, 404, 422, 503))
 def lookup(code: str, till: Till, store: Store) -> dict[str, Any]:
     row = store.vouchers.find(code)
@@ -164,7 +174,9 @@ def redeem(
     if not store.is_shop_till(body.till_id, till["shop_id"]):
         raise ApiFailure(422, "invalid_request", "till_id is no till of this shop")
     with store.desk.claim(str(body.redemption_id)):
-        redemption, replayed = store.desk.redeem(to_input(body), till["shop_id"], batch=False)
+        redemption, replayed = store.desk.redeem(
+            to_input(body), till["shop_id"], batch=False, by_till=till["till_id"]
+        )
     return _redemption_response(redemption, replayed)
 
 
@@ -229,7 +241,12 @@ def get_redemption(redemption_id: str, till: Till, store: Store) -> dict[str, An
 )
 def void(redemption_id: str, body: s.VoidRequest, till: Till, store: Store) -> dict[str, Any]:
     return store.desk.void(
-        redemption_id, till["shop_id"], body.reason, body.voided_at, offline=body.offline
+        redemption_id,
+        till["shop_id"],
+        body.reason,
+        body.voided_at,
+        offline=body.offline,
+        by_till=till["till_id"],
     )
 
 

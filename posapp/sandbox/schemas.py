@@ -102,6 +102,23 @@ class TokenResult(BaseModel):
     token: str
 
 
+class CheckpointRequest(BaseModel):
+    """The till's drain checkpoint: everything it recorded up to its (trusted) time
+    `drained_through` has been uploaded and answered."""
+
+    drained_through: Instant = Field(
+        description="the till's time when it took the snapshot of its queue that a sync then "
+        "found fully answered (never later than a sale it was still recording)"
+    )
+
+
+class CheckpointResult(BaseModel):
+    drained_through: Timestamp = Field(
+        description="the till's checkpoint as the platform keeps it: the latest one received, "
+        "never later than the platform's time when it arrived"
+    )
+
+
 VoucherStatus = Literal["valid", "partly_used", "used", "expired", "cancelled", "other_shop"]
 
 

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from posapp.core.clock import Clock, SystemClock, utc_iso
+from posapp.core.clock import Clock, SystemClock, parse_utc, utc_iso
 from posapp.core.codes import CROCKFORD
 from posapp.sandbox.db import DB_FILE, Database
 from posapp.sandbox.errors import ApiFailure
@@ -204,6 +204,33 @@ class SandboxStore:
                 (token_hash(token), till_id),
             )
         return token
+
+    def checkpoint(self, till_id: int, drained_through: datetime) -> datetime:
+        """Keep a till's drain checkpoint: `max(old, min(claimed, now))` (timebounds.py); a
+        claim ahead of the platform's clock counts as now, an older one changes nothing."""
+        now = self.clock.now()
+        claimed = min(drained_through, now)
+        with self.db.write() as conn:
+            row = conn.execute(
+                "SELECT drained_through FROM tills WHERE till_id = ?", (till_id,)
+            ).fetchone()
+            old = parse_utc(row["drained_through"]) if row and row["drained_through"] else None
+            if old is not None and old >= claimed:
+                return old
+            conn.execute(
+                "UPDATE tills SET drained_through = ? WHERE till_id = ?",
+                (utc_iso(claimed), till_id),
+            )
+        return claimed
+
+    def drained_through(self, till_id: int) -> datetime | None:
+        """The drain checkpoint kept for a till (None before its first)."""
+        row = (
+            self.db.connection()
+            .execute("SELECT drained_through FROM tills WHERE till_id = ?", (till_id,))
+            .fetchone()
+        )
+        return parse_utc(row[0]) if row is not None and row[0] else None
 
     def revoke_till(self, till_id: int) -> None:
         with self.db.write() as conn:

@@ -5,9 +5,23 @@ An online redemption or void carries the platform's own time (the till's clock i
 An offline item keeps its claimed time, but only inside [lower, upper]:
 
 - lower: the latest of the till's pairing (a till cannot act before it exists), the voucher's
-  issuance (nobody redeems a voucher before it is sold) and `arrival - max_offline_age` (a
-  platform-wide limit on how long a till may hold an offline item);
+  issuance (nobody redeems a voucher before it is sold), `arrival - max_offline_age` (a
+  platform-wide limit on how long a till may hold an offline item) and the till's drain
+  checkpoint minus the skew (below);
 - upper: `arrival + future_skew` (a small allowance for a till clock slightly ahead).
+
+The drain checkpoint is the till's last contact made precise. A till online all along could
+otherwise claim an "offline" sale two days back and spend a voucher that expired yesterday; but an
+honest till back from a day offline uploads its queue oldest first, in several batches, perhaps
+interrupted, so "older than the last request" would make false conflicts. So an honest till says,
+once a sync found its queue empty (everything it had queued when it took the snapshot was
+answered), `POST /v1/till/checkpoint {drained_through: X}`: everything it recorded up to its trusted
+time X is uploaded (X is taken before the snapshot, and never after a sale still being recorded);
+an idle online till says it every few minutes. The platform keeps, per till,
+`drained_through = max(drained_through, min(X, arrival))` (a till clock ahead cannot push it past
+the platform's own time) and bounds every later offline item of that till (redemptions, batch
+items, offline voids): claimed before `drained_through - future_skew` means the till already said
+it had uploaded everything of that time. Replays are answered before any bound (the first result).
 
 Outside, the item is stored as a conflict with reason `offline_time_out_of_bounds`: never silently
 accepted, never dropped. Days and hours are then those of this effective time in Europe/Rome.
@@ -21,6 +35,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from posapp.core.clock import Clock, utc_iso
+from posapp.sandbox.errors import MESSAGES
 
 OUT_OF_BOUNDS = "offline_time_out_of_bounds"
 DEFAULT_MAX_OFFLINE_AGE = timedelta(hours=72)
@@ -49,6 +64,25 @@ class TimeRules:
     ) -> bool:
         lower, upper = self.offline_bounds(arrival, *not_before)
         return lower <= claimed <= upper
+
+    def out_of_bounds(
+        self,
+        claimed: datetime,
+        arrival: datetime,
+        drained: datetime | None,
+        *not_before: datetime | None,
+    ) -> str | None:
+        """Why an offline claim cannot be believed (the message stored with the conflict), or
+        None. `drained` is the till's drain checkpoint (see the module's docstring)."""
+        if drained is not None and claimed < drained - self.future_skew:
+            return (
+                f"the claimed offline time {utc_iso(claimed)} is before this till's last "
+                f"confirmed upload: it said everything it recorded up to {utc_iso(drained)} "
+                "was uploaded"
+            )
+        if not self.claimed_time_ok(claimed, arrival, *not_before):
+            return MESSAGES[OUT_OF_BOUNDS]
+        return None
 
 
 Scope = MutableMapping[str, Any]

@@ -16,7 +16,7 @@ from posapp.core.credentials import TokenStore
 from posapp.core.service import PosService
 from posapp.core.settings import Settings
 from posapp.sandbox.server import SandboxServer
-from tests.test_sync_support import OFFLINE_CAPS, TIMEOUT, start_sandbox
+from tests.test_sync_support import OFFLINE_CAPS, PATIENT, start_sandbox
 
 START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
@@ -53,7 +53,7 @@ class TrustRig:
             settings,
             db_path=self.folder / "till.sqlite3",
             clock=self.pc,
-            timeout=TIMEOUT,
+            timeout=PATIENT,
             monotonic=self.monotonic,
             token_store=self.tokens,
             directory=self.directory,
@@ -85,7 +85,7 @@ def trust_rig(folder: Path, start: datetime = START, pc_ahead_s: float = 0.0) ->
         tokens = TokenStore()
         directory = AccountDirectory(folder / "accounts.json")
         code = server.store.new_pairing_code(shop)
-        account = directory.pair(server.url, code, "Cassa 1", tokens, timeout=TIMEOUT)
+        account = directory.pair(server.url, code, "Cassa 1", tokens, timeout=PATIENT)
         rig = TrustRig(folder, server, shop, truth, pc, tokens, directory, account)
         try:
             rig.open()

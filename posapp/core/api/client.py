@@ -24,6 +24,7 @@ from posapp.core.api.errors import (
     RefusedError,
     UnauthorizedError,
 )
+from posapp.core.api.fields import FieldReader
 from posapp.core.api.models import (
     BatchItemResult,
     RedeemRequest,
@@ -131,6 +132,15 @@ class ApiClient:
     def revoke(self) -> None:
         self._call("POST", "/v1/till/revoke")
         self._token = None
+
+    def checkpoint(self, drained_through: datetime) -> datetime:
+        """Tell the platform that everything this till recorded up to `drained_through` (its
+        trusted time, taken before the snapshot of a queue a sync then emptied) is uploaded;
+        returns the checkpoint the platform keeps. From then on it refuses offline items claimed
+        before it (docs/OFFLINE.md, "last contact")."""
+        body = {"drained_through": utc_iso(drained_through)}
+        raw = self._call("POST", "/v1/till/checkpoint", json=body)
+        return FieldReader(raw, "checkpoint").time("drained_through")
 
     def lookup(self, code: str) -> VoucherInfo:
         """Look a voucher up by its plain code (`VoucherRef.code`), not the scanned text."""
