@@ -121,3 +121,76 @@ def test_receipt_number_scanned(qtbot):
 @pytest.mark.parametrize("bad", ["", "   ", "-12", "x" * 33, "12\n34", "<b>1</b>"])
 def test_bad_receipt_numbers(bad):
     assert clean_receipt_number(bad) is None
+
+
+@pytest.fixture
+def ahead(tmp_path):
+    """A till whose PC clock is three hours ahead of the platform: 15 July 2026, 22:05 in Rome
+    on the platform, already 01:05 of the 16th on the PC."""
+    from tests.support.trust import trust_rig
+
+    with trust_rig(tmp_path, datetime(2026, 7, 15, 20, 5, tzinfo=UTC), 3 * 3600) as rig:
+        assert rig.service.sync_now()[rig.account.account_id].ok  # the platform's time is known
+        yield rig
+
+
+def test_f8_prints_the_recorded_time_not_the_pc_clock_nor_now(ahead, qtbot, tmp_path, monkeypatch):
+    """F8 on the real counter: the slip is built from the ledger row (read off the GUI thread)
+    and printed through the real PDF printer; only the printer choice dialog is skipped."""
+    from posapp.core.settings import Settings
+    from posapp.qt import slip as slip_module
+    from posapp.qt.counter_app import build_counter
+    from posapp.qt.counter_extras import CounterExtras
+
+    printed = []
+
+    def to_pdf(parent, slip) -> bool:  # the shopkeeper picks "print to PDF"
+        path = tmp_path / f"slip{len(printed)}.pdf"
+        slip_module.print_to_pdf(path, slip)
+        printed.append(path)
+        return True
+
+    monkeypatch.setattr(slip_module, "ask_and_print", to_pdf)
+    settings = Settings()
+    settings.sound = False
+    extras = CounterExtras(ahead.service, settings)
+    made = build_counter(ahead.service, settings, None, extra_actions=extras.actions())
+    extras.attach(made)
+    qtbot.addWidget(made.window)
+    try:
+        made.flow.on_code(ahead.voucher(5000, partial_allowed=True)["code"], "usb")
+        qtbot.waitUntil(lambda: made.flow.phase == "confirm", timeout=10_000)
+        made.window.confirm()
+        qtbot.waitUntil(lambda: made.flow.phase == "verdict", timeout=10_000)
+        assert made.flow.verdict.tone == "ok", made.flow.verdict
+        ahead.advance(minutes=7)  # printed a few minutes later: still the redemption's time
+        qtbot.keyClick(made.window, Qt.Key.Key_F8)
+        qtbot.waitUntil(lambda: len(printed) == 1, timeout=10_000)
+    finally:
+        made.close()
+    row = ahead.service.recent()[0]
+    assert row.occurred_at.startswith("2026-07-15T20:05")  # the trusted time, kept on the row
+    text = _pdf_text(printed[0])
+    assert "15/07/2026 22:05" in text, text  # Europe/Rome, summer time
+    assert "16/07/2026" not in text and "22:12" not in text  # neither the PC's nor printing time
+    assert datetime.now().strftime("%d/%m/%Y") not in text
+    assert "Forno Aurora" in text and "Cassa 1" in text and "€50.00" in text
+
+
+def test_recorded_slip_of_an_offline_redemption_and_of_a_cancelled_one(ahead, qtbot, tmp_path):
+    from posapp.core.policy import AcceptedOffline, Voided
+    from posapp.qt.slip import recorded_slip
+
+    voucher = ahead.voucher(1200)
+    assert ahead.service.sync_now()[ahead.account.account_id].ok  # in the till's cached list
+    ahead.offline()
+    queued = ahead.service.submit(voucher["code"], confirmed=True, operator="Anna")
+    assert isinstance(queued, AcceptedOffline)
+    slip = recorded_slip(ahead.service, queued.redemption_id)
+    assert slip is not None and slip.offline and slip.operator == "Anna"
+    print_to_pdf(tmp_path / "offline.pdf", slip)
+    text = _pdf_text(tmp_path / "offline.pdf")
+    assert "15/07/2026 22:05" in text and "without a line" in text and "Anna" in text
+    assert isinstance(ahead.service.void(queued.redemption_id, "customer"), Voided)
+    assert recorded_slip(ahead.service, queued.redemption_id) is None
+    assert recorded_slip(ahead.service, "no-such-id") is None

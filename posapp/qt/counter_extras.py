@@ -127,29 +127,16 @@ class CounterExtras:
 
     def slip(self) -> None:
         try:
-            from datetime import UTC, datetime
-
-            from posapp.qt.slip import Slip, ask_and_print
+            from posapp.qt.slip import print_recorded
         except ImportError:
             self._missing()
             return
         last = self._last()
         if last is None:
             return
-        till = self.service.tills.get(last.account_id)
-        account = till.account if till is not None else None
-        operator = getattr(self.counter.bridge.operator, "name", None)
-        slip = Slip(
-            shop_name=getattr(account, "shop_name", ""),
-            till_name=getattr(account, "till_name", ""),
-            occurred_at=datetime.now(UTC),
-            voucher_label=last.voucher_code,
-            amount_cents=last.amount_cents,
-            balance_cents=getattr(last, "balance_after_cents", None),
-            operator=operator,
-            offline=not hasattr(last, "balance_after_cents"),
-        )
-        ask_and_print(self.counter.window, slip)
+        # the redemption's own recorded time, read from its ledger row off the GUI thread
+        window, bridge = self.counter.window, self.counter.bridge
+        print_recorded(window, bridge, self.service, last.redemption_id, self.say)
 
     def settings_or_repair(self) -> None:
         if self.service.state.needs_pairing:

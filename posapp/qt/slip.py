@@ -3,16 +3,21 @@
 Optional (Settings.print_slip, off by default): shop, till, date and time in the shop's zone
 (Europe/Rome, whatever the PC's zone), the voucher's number, the amount taken, the balance left and
 the operator. Never a signed code's raw text: a label that looks like one is cut to its last
-characters. `print_slip(printer, slip)` draws on any QPrinter (a PDF file in the tests);
+characters. The time is the redemption's own, as the ledger row keeps it (the till's trusted time
+when it was recorded), never the moment of printing or the PC's clock: `recorded_slip` builds the
+slip from that row, `print_recorded` (F8) reads it off the GUI thread and then asks for a printer.
+`print_slip(printer, slip)` draws on any QPrinter (a PDF file in the tests);
 `ask_and_print(parent, slip)` lets the shopkeeper choose the printer first.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QMarginsF, QSizeF
@@ -20,7 +25,9 @@ from PySide6.QtGui import QPageLayout, QPageSize, QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QWidget
 
+from posapp.core.clock import parse_utc
 from posapp.core.money import format_cents
+from posapp.core.store import ledger
 from posapp.i18n import _, current_language
 
 SHOP_ZONE = ZoneInfo("Europe/Rome")
@@ -122,4 +129,57 @@ def ask_and_print(parent: QWidget | None, slip: Slip) -> bool:
     return True
 
 
-__all__ = ["Slip", "ask_and_print", "print_slip", "print_to_pdf", "safe_label", "slip_html"]
+def recorded_slip(service: Any, redemption_id: str) -> Slip | None:
+    """The slip of a redemption as its ledger row holds it: its recorded (trusted) time, amount,
+    balance after and operator. Reads the database: call it off the GUI thread. None when the
+    row is missing, cancelled or refused (there is nothing for the customer to keep)."""
+    row = service.store.call(ledger.get, redemption_id)
+    if row is None or row.voided_at or row.state not in ("pending", "accepted"):
+        return None
+    till = service.tills.get(row.account_id)
+    account = getattr(till, "account", None)
+    return Slip(
+        shop_name=getattr(account, "shop_name", "") or "",
+        till_name=getattr(account, "till_name", "") or "",
+        occurred_at=parse_utc(row.occurred_at),
+        voucher_label=row.voucher_code,
+        amount_cents=row.amount_cents,
+        balance_cents=row.balance_after_cents,
+        currency=row.currency,
+        operator=row.operator,
+        offline=row.state == "pending",
+    )
+
+
+def print_recorded(
+    parent: QWidget | None,
+    bridge: Any,
+    service: Any,
+    redemption_id: str,
+    say: Callable[[str, str], None],
+) -> None:
+    """F8: read the redemption's row on the bridge's pool, then offer the printer on the GUI
+    thread; `say(headline, detail)` tells the shopkeeper when there is no slip to print."""
+
+    def done(slip: Slip | None) -> None:
+        if slip is None:
+            say(
+                _("No slip for this redemption"),
+                _("It was cancelled, or it is not in this till's records."),
+            )
+            return
+        ask_and_print(parent, slip)
+
+    bridge.run(recorded_slip, service, redemption_id, on_done=done)
+
+
+__all__ = [
+    "Slip",
+    "ask_and_print",
+    "print_recorded",
+    "print_slip",
+    "print_to_pdf",
+    "recorded_slip",
+    "safe_label",
+    "slip_html",
+]
