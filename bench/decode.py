@@ -1,21 +1,27 @@
-"""Decode benchmark: decoders and candidate strategies, chosen on one set and reported on another.
+"""Decode benchmark: decoders and candidate strategies, chosen on one set, reported on two others.
 
-Generates two sets of labelled frames (tests/support/qrframes.py: 640x480, 1280x720, 1920x1080;
+Generates three sets of labelled frames (tests/support/qrframes.py: 640x480, 1280x720, 1920x1080;
 clean, small, rotated, tilted, blurred, noisy+JPEG, dim, uneven, inverted, covered, phone, and three
-times as many empty frames) from different seeds. The CHOICE set picks the strategy: among the
-candidates with no wrong read and no false positive that read at least as many codes as the old
-default, the one that reads most, then the cheapest on an empty 1280x720 frame. The REPORT set,
-never looked at while choosing or tuning, gives the figures. Also scored: the real photographs in
-/work/shared/qr-photos (or POSAPP_QR_PHOTOS; read in place, never copied), and a video measure:
-generated clips of a voucher brought to the camera by a hand (motion blur, autofocus hunting,
-tremor), decoded as a stream (posapp/scan/gating.py) and confirmed 2 of 3 frames, timed from the
-voucher held steady to its confirmed read, with the decoding CPU per second of video.
+times as many empty frames) from different seeds. The CHOICE set (seed 2, 24 frames per class and
+size) picks the strategy: among the candidates with no wrong read and no false positive that read
+at least as many codes as the old default and at least 45 of the 50 photographs, the one that reads
+most, then the cheapest on an empty 1280x720 frame. The REPORT set (seed 3) gives the figures; one
+of its frames was looked at to understand a failure (docs/SCANNING.md), so the FRESH set (seed 17,
+never looked at) gives them again. Each set prints the frames the old default reads and the chosen
+strategy does not, with the old default's step that read them. Also scored: the real photographs
+in /work/shared/qr-photos (or POSAPP_QR_PHOTOS; read in place, never copied; in-sample: the default
+was tuned looking at them), and a video measure: generated clips of a voucher brought to the
+camera by a hand (motion blur, autofocus hunting, tremor), decoded as a stream
+(posapp/scan/gating.py) and confirmed 2 of 3 frames, timed from the voucher held steady to its
+confirmed read, with the decoding CPU per second of video.
 Times are the decoding thread's CPU time (time.thread_time) on ONE core, so other work on a shared
 machine does not inflate them much; with one thread, that is the latency on an idle core.
 
-    .venv/bin/python bench/decode.py [--per-class 8] [--choose-seed 2] [--report-seed 3]
+    .venv/bin/python bench/decode.py [--per-class 8] [--choose-per-class 24] [--choose-seed 2]
+        [--report-seed 3] [--fresh-seed 17]
 
-Writes bench/results/decode.json (flat keys with units) and prints tables.
+Writes bench/results/decode.json (flat keys with units; the fresh set's keys start "fresh_") and
+prints tables.
 """
 
 from __future__ import annotations
@@ -60,9 +66,11 @@ CANDIDATES = {
     "zxing_rescue": "zxing+rescue",
     "gated_half": "zxing+zxing@half|rescue+zbar@half",
     "gated_dim": "zxing+zxing@half+zxing@dim|rescue+zbar@half",
-    "gated_dim_gh": "zxing+zxing@half+zxing@dim|rescue+zbar@half+zxing-gh",
     "gated_dim_ghhalf": "zxing+zxing@half+zxing@dim+zxing-gh@half|rescue+zbar@half",
-    "gated_dim_ghfull": "zxing+zxing@half+zxing@dim+zxing-gh|rescue+zbar@half",
+    # the shadow step reads its binarized image with zxing's global binarizer: the image is black
+    # and white already, and that reader is 0.1 ms cheaper on it than the local one (reads alike)
+    "shadow_no_gh_half": "zxing+zxing@half+zxing@dim+zxing-gh@shadow|rescue+zbar@half",
+    "shadow": "zxing+zxing@half+zxing@dim+zxing-gh@half+zxing-gh@shadow|rescue+zbar@half",
 }
 
 
@@ -104,8 +112,9 @@ def build_set(per_class: int, seed: int) -> list[qrframes.LabelledFrame]:
     return frames
 
 
-def run(name: str, decode, frames, photos) -> dict[str, float]:
-    """Score one decoder or strategy; returns flat result keys prefixed with `name`."""
+def run(name: str, decode, frames, photos, steps: list | None = None) -> dict[str, float]:
+    """Score one decoder or strategy; returns flat result keys prefixed with `name`. `steps`, when
+    given, receives for each code frame the step that read it ("" when none did)."""
     hits: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     times: dict[str, list[float]] = defaultdict(list)
     empty_times: dict[str, list[float]] = defaultdict(list)
@@ -114,7 +123,8 @@ def run(name: str, decode, frames, photos) -> dict[str, float]:
         gray = as_gray(lf.image)
         res = RES_NAMES[lf.size[1]]
         start = time.thread_time()
-        texts = {d.text for d in decode(gray)}
+        decoded = decode(gray)
+        texts = {d.text for d in decoded}
         elapsed = (time.thread_time() - start) * 1000
         times[res].append(elapsed)
         if not lf.texts:
@@ -123,6 +133,8 @@ def run(name: str, decode, frames, photos) -> dict[str, float]:
             continue
         hits[lf.kind][1] += 1
         hits[lf.kind][0] += set(lf.texts) <= texts
+        if steps is not None:
+            steps.append(decoded[0].decoder if set(lf.texts) <= texts else "")
         wrong += bool(texts - set(lf.texts))
     out: dict[str, float] = {}
     total_ok = sum(h[0] for h in hits.values())
@@ -169,9 +181,13 @@ def table(results: dict[str, float], names: list[str], photos: bool) -> str:
     return "\n".join(lines)
 
 
+PHOTOS_FLOOR = 45  # issue 11: at least 45 of the 50 photographs read
+
+
 def choose(results: dict[str, float], names: list[str]) -> str:
-    """On the choice set: no wrong read, no false positive, at least the old default's reads;
-    then the most reads (no voucher given up for speed), then the cheapest empty 720p frame."""
+    """On the choice set: no wrong read, no false positive, at least the old default's reads, and
+    (when the photographs are there) at least PHOTOS_FLOOR of them; then the most reads (no
+    voucher given up for speed), then the cheapest empty 720p frame."""
     floor = results["legacy_rate_all"]
     eligible = [
         n
@@ -179,6 +195,7 @@ def choose(results: dict[str, float], names: list[str]) -> str:
         if results[f"{n}_wrong"] == 0
         and results[f"{n}_false_positives"] == 0
         and results[f"{n}_rate_all"] >= floor
+        and results.get(f"photos_{n}_ok", PHOTOS_FLOOR) >= PHOTOS_FLOOR
     ]
     return min(
         eligible,
@@ -271,70 +288,114 @@ def video_table(results: dict[str, float], names: list[str]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--per-class", type=int, default=8)
-    parser.add_argument(
-        "--choose-seed", type=int, default=2, help="the set the strategy is chosen on"
-    )
-    parser.add_argument("--report-seed", type=int, default=3, help="the set the figures come from")
-    parser.add_argument("--videos", type=int, default=6, help="hand-held voucher clips to play")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "decode.json")
-    parser.add_argument("--extra", action="append", default=[], help="another strategy spec to try")
-    parser.add_argument("--no-single", action="store_true", help="skip the single decoders")
-    args = parser.parse_args(argv)
-    if args.choose_seed == args.report_seed:
-        parser.error("--choose-seed and --report-seed must differ: that is the point")
+def legacy_only(frames, steps: dict[str, list[str]], chosen: str) -> list[str]:
+    """The code frames the old default reads and the chosen strategy does not, one line each."""
+    code_frames = [lf for lf in frames if lf.texts]
+    return [
+        f"  #{i} {lf.kind} {lf.size[0]}x{lf.size[1]} {lf.payload}: old default read it with "
+        f"{old}, the chosen strategy read nothing"
+        for i, (lf, old, new) in enumerate(
+            zip(code_frames, steps["legacy"], steps[chosen], strict=True)
+        )
+        if old and not new
+    ]
 
-    started = time.perf_counter()
-    candidates = {**CANDIDATES, **{f"x{i}": spec for i, spec in enumerate(args.extra)}}
-    photos = load_photos()
-    print(f"{len(photos)} photos" + ("" if photos else f" (none at {photos_dir()}: skipped)"))
 
-    choice_frames = build_set(args.per_class, args.choose_seed)
-    choice: dict[str, float] = {}
-    for name, spec in candidates.items():
-        choice.update(run(name, make_strategy(spec).decode, choice_frames, []))
-    del choice_frames
-    chosen = choose(choice, list(candidates))
-    print(f"CHOICE set (seed {args.choose_seed}): chosen {chosen} = {candidates[chosen]!r}")
-    print(table(choice, list(candidates), False))
-
-    frames = build_set(args.per_class, args.report_seed)
+def score_set(frames, candidates, photos, single: bool) -> tuple[dict[str, float], list, dict]:
+    """Every decoder and candidate on one set: (results, names, per-frame reading steps)."""
     results: dict[str, float] = {
         "frames": len(frames),
         "frames_with_code": sum(1 for f in frames if f.texts),
         "frames_empty": sum(1 for f in frames if not f.texts),
-        "photos_total": len(photos),
-        "choose_seed": args.choose_seed,
-        "report_seed": args.report_seed,
-        "default_strategy": DEFAULT_STRATEGY,  # type: ignore[dict-item]
-        "chosen": chosen,  # type: ignore[dict-item]
-        "chosen_spec": candidates[chosen],  # type: ignore[dict-item]
-        "chosen_is_default": candidates[chosen] == DEFAULT_STRATEGY,  # type: ignore[dict-item]
     }
-    for name in ("legacy", chosen):
-        results[f"choice_{name}_rate_all"] = choice[f"{name}_rate_all"]
-        results[f"choice_{name}_720p_empty_median_ms"] = choice[f"{name}_720p_empty_median_ms"]
-    print(
-        f"{len(frames)} REPORT frames (seed {args.report_seed}), "
-        f"{time.perf_counter() - started:.0f} s so far"
-    )
-    names = []
-    for decoder_name in [] if args.no_single else available_decoders():
+    names, steps = [], {}
+    for decoder_name in available_decoders() if single else []:
         if decoder_name in ("opencv-classic", "zxing-gh"):
             continue
         decoder = make_decoder(decoder_name)
         results.update(run(decoder_name, decoder.decode, frames, photos))
         names.append(decoder_name)
     for name, spec in candidates.items():
-        results.update(run(name, make_strategy(spec).decode, frames, photos))
+        steps[name] = []
+        results.update(run(name, make_strategy(spec).decode, frames, photos, steps[name]))
         names.append(name)
     if "zxing" in names:
         for name in names:
             ratio = results[f"{name}_720p_empty_median_ms"] / results["zxing_720p_empty_median_ms"]
             results[f"{name}_720p_empty_vs_zxing_ratio"] = round(ratio, 2)
-    print(table(results, names, bool(photos)))
+    return results, names, steps
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--per-class", type=int, default=8, help="frames per class and size")
+    parser.add_argument(
+        "--choose-per-class", type=int, default=24, help="the same, on the choice set"
+    )
+    parser.add_argument(
+        "--choose-seed", type=int, default=2, help="the set the strategy is chosen on"
+    )
+    parser.add_argument("--report-seed", type=int, default=3, help="the set the figures come from")
+    parser.add_argument(
+        "--fresh-seed", type=int, default=17, help="a set never looked at (0: skip it)"
+    )
+    parser.add_argument("--videos", type=int, default=6, help="hand-held voucher clips to play")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "decode.json")
+    parser.add_argument("--extra", action="append", default=[], help="another strategy spec to try")
+    parser.add_argument("--no-single", action="store_true", help="skip the single decoders")
+    args = parser.parse_args(argv)
+    if args.choose_seed in (args.report_seed, args.fresh_seed):
+        parser.error(
+            "the choice seed must differ from the report and fresh seeds: that is the point"
+        )
+
+    started = time.perf_counter()
+    candidates = {**CANDIDATES, **{f"x{i}": spec for i, spec in enumerate(args.extra)}}
+    photos = load_photos()
+    print(f"{len(photos)} photos" + ("" if photos else f" (none at {photos_dir()}: skipped)"))
+
+    choice_frames = build_set(args.choose_per_class, args.choose_seed)
+    choice, _, choice_steps = score_set(choice_frames, candidates, photos, single=False)
+    chosen = choose(choice, list(candidates))
+    print(
+        f"CHOICE set (seed {args.choose_seed}, {args.choose_per_class} per class and size): "
+        f"chosen {chosen} = {candidates[chosen]!r}"
+    )
+    print(table({**choice, "photos_total": len(photos)}, list(candidates), bool(photos)))
+    missed = legacy_only(choice_frames, choice_steps, chosen)
+    print(f"choice set: {len(missed)} frames the old default reads and {chosen} does not")
+    print("\n".join(missed))
+    del choice_frames
+
+    results: dict[str, float] = {
+        "photos_total": len(photos),
+        "choose_seed": args.choose_seed,
+        "choose_per_class": args.choose_per_class,
+        "report_seed": args.report_seed,
+        "fresh_seed": args.fresh_seed,
+        "default_strategy": DEFAULT_STRATEGY,  # type: ignore[dict-item]
+        "chosen": chosen,  # type: ignore[dict-item]
+        "chosen_spec": candidates[chosen],  # type: ignore[dict-item]
+        "chosen_is_default": candidates[chosen] == DEFAULT_STRATEGY,  # type: ignore[dict-item]
+        "choice_frames_with_code": choice["frames_with_code"],
+        "choice_legacy_only_frames": len(missed),
+    }
+    for name in ("legacy", chosen):
+        results[f"choice_{name}_rate_all"] = choice[f"{name}_rate_all"]
+        results[f"choice_{name}_720p_empty_median_ms"] = choice[f"{name}_720p_empty_median_ms"]
+    sets = [("", args.report_seed, photos), ("fresh_", args.fresh_seed, [])]
+    for prefix, seed, set_photos in sets if args.fresh_seed else sets[:1]:
+        frames = build_set(args.per_class, seed)
+        label = "FRESH" if prefix else "REPORT"
+        print(f"{len(frames)} {label} frames (seed {seed}), {time.perf_counter() - started:.0f} s")
+        scored, names, steps = score_set(frames, candidates, set_photos, not args.no_single)
+        print(table({**scored, "photos_total": len(photos)}, names, bool(set_photos)))
+        missed = legacy_only(frames, steps, chosen)
+        print(f"{label} set: {len(missed)} frames the old default reads and {chosen} does not")
+        print("\n".join(missed))
+        scored["legacy_only_frames"] = len(missed)
+        results.update({f"{prefix}{key}": value for key, value in scored.items()})
+        del frames
 
     with tempfile.TemporaryDirectory() as tmp:
         videos = hand_videos(Path(tmp), args.report_seed, args.videos)

@@ -474,6 +474,68 @@ def test_a_realtime_folder_confirms_on_one_read_through_the_live_path(qtbot, tmp
     assert codes == texts
 
 
+class CountingStills:
+    """`still_images()` as `posapp scan --images` makes it, counting the images it hands out."""
+
+    def __init__(self, folder, fps: float) -> None:
+        from posapp.scan.sources import still_images
+
+        self.source = still_images(folder, fps=fps)
+        self.images = 0
+        inner = self.source.read
+
+        def read():
+            frame = inner()
+            self.images += frame is not None
+            return frame
+
+        self.source.read = read
+
+
+def test_scan_images_reads_each_image_once_then_ends_with_a_status(qtbot, tmp_path, strategy):
+    """`posapp scan --images DIR` looped the folder and emitted its codes again at every pass."""
+    from posapp.qt.scan_window import ScanWindow
+
+    texts = _voucher_images(tmp_path, 4)
+    cv2 = pytest.importorskip("cv2")
+    cv2.imwrite(str(tmp_path / "99-empty.png"), np.full((480, 640, 3), 200, np.uint8))
+    stills = CountingStills(tmp_path, fps=20)
+    worker = ScanWorker(lambda: stills.source, strategy, ScanConfirmer(2, 4.0), lang="en")
+    window = ScanWindow(worker, lang="en")
+    qtbot.addWidget(window)
+    codes, ended = [], []
+    worker.codeScanned.connect(lambda text, _src: codes.append(text))
+    worker.ended.connect(ended.append)
+    with qtbot.waitSignal(worker.finished, timeout=20_000):
+        worker.start()
+    qtbot.waitUntil(lambda: "end of the folder" in window.status_label.text(), timeout=5_000)
+    assert codes == texts  # one confirmed read per voucher image, in order, none repeated
+    assert stills.images == 5 and stills.source.finished  # each image read once, none again
+    assert ended == ["5 images read: end of the folder."]
+    assert "5 images read: end of the folder." in window.status_label.text()
+    assert worker.isFinished() and worker.frames_processed == 5  # idle: nothing reads any more
+
+
+def test_stills_are_never_dropped_behind_a_slow_decoder(qtbot, tmp_path):
+    """A live camera drops old frames for the newest; a folder of vouchers must not lose one."""
+    texts = _voucher_images(tmp_path, 4)
+    real = make_strategy()
+
+    class Slow:
+        def decode(self, frame):
+            time.sleep(0.15)  # a slow PC: decoding takes longer than the images' pace
+            return real.decode(frame)
+
+    stills = CountingStills(tmp_path, fps=50)
+    worker = _worker(stills.source, Slow())
+    codes = []
+    worker.codeScanned.connect(lambda text, _src: codes.append(text))
+    with qtbot.waitSignal(worker.finished, timeout=20_000):
+        worker.start()
+    assert codes == texts and worker.frames_processed == 4
+    assert stills.images == 4
+
+
 @pytest.fixture(scope="module")
 def hand_videos(tmp_path_factory):
     from tests.support.qrframes import make_hand_video

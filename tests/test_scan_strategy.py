@@ -12,6 +12,7 @@ from posapp.core.codes import VoucherRef, parse_code
 from posapp.core.settings import ScannerSettings
 from posapp.scan import decoders, strategy
 from posapp.scan.decoders import DecoderUnavailable, make_decoder
+from posapp.scan.preprocess import PREPROCESS
 from posapp.scan.strategy import DEFAULT_STRATEGY, NoDecoderAvailable, make_strategy
 from tests.support import qrframes
 
@@ -20,7 +21,13 @@ def test_auto_is_the_measured_default_and_the_settings_default():
     assert ScannerSettings().strategy == "auto"
     auto = make_strategy("auto")
     assert auto.spec == DEFAULT_STRATEGY
-    assert [s.label for s in auto.steps] == ["zxing", "zxing@half", "zxing@dim", "zxing-gh@half"]
+    assert [s.label for s in auto.steps] == [
+        "zxing",
+        "zxing@half",
+        "zxing@dim",
+        "zxing-gh@half",
+        "zxing-gh@shadow",
+    ]
     assert [s.label for s in auto.gated] == ["zxing@rescue", "zbar@half"]
     assert make_strategy("").spec == DEFAULT_STRATEGY
     assert make_strategy("legacy").labels == ["zxing", "zxing@rescue", "zbar@half"]
@@ -181,6 +188,33 @@ def test_a_dim_frame_is_read_by_the_stretched_step():
     found = make_strategy().decode(dark)
     assert [d.text for d in found] == [text]
     assert make_strategy("zxing").decode(dark) == []  # what the stretch step is there for
+
+
+def _shadowed_frame(size: tuple[int, int], i: int) -> tuple[str, np.ndarray]:
+    """A frame of the choice set (seed 2, beyond the first 8 per class): a hard shadow edge
+    across the code; no step of the default before the shadow step even located it."""
+    text = qrframes.payload_text("url", 2000 + i + 100 * qrframes.CLASSES.index("uneven"))
+    return text, qrframes.make_frame("uneven", text, size, 2000 + i)
+
+
+def test_a_code_across_a_hard_shadow_edge_is_read_by_the_shadow_step():
+    text, frame = _shadowed_frame((640, 480), 19)
+    before = make_strategy("zxing+zxing@half+zxing@dim+zxing-gh@half|rescue+zbar@half")
+    report = before.inspect(frame)
+    assert report.found == [] and report.located == [] and not report.costly_ran
+    assert [d.text for d in make_strategy("legacy").decode(frame)] == [text]  # ZBar, every frame
+    found = make_strategy().decode(frame)
+    assert [(d.text, d.decoder) for d in found] == [(text, "zxing-gh@shadow")]
+
+
+def test_the_shadow_step_is_a_clean_half_size_binary_image():
+    _text, frame = _shadowed_frame((1280, 720), 19)
+    image, factor = PREPROCESS["shadow"](cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
+    assert factor == 0.5 and image.shape == (360, 640)
+    assert set(np.unique(image)) <= {0, 255}
+    for seed in range(6):  # and it reads nothing where there is nothing
+        empty = qrframes.make_frame("empty", None, (1280, 720), seed=500 + seed)
+        assert make_strategy("zxing-gh@shadow+zxing@shadow").decode(empty) == []
 
 
 def test_a_large_photo_is_read_at_working_size_first():

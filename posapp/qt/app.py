@@ -139,7 +139,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     source.add_argument("--camera", type=int, help=_("camera number (default: from the settings)"))
     source.add_argument("--video", type=Path, help=_("play a video file as the camera (looped)"))
     source.add_argument(
-        "--images", type=Path, help=_("a folder of images as the camera (2 a second, looped)")
+        "--images",
+        type=Path,
+        help=_("a folder of images as the camera (2 a second, each image read once)"),
     )
     parser.add_argument("--lang", choices=("it", "en"), help=_("interface language"))
     parser.add_argument("--screenshot", type=Path, help=_("save the window as PNG and quit"))
@@ -154,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from posapp.core.settings import Settings
     from posapp.qt.qt_i18n import apply_language
-    from posapp.scan.sources import ImageFolderSource, VideoFileSource
+    from posapp.scan.sources import VideoFileSource, still_images
 
     app = make_application()
     apply_language(args.lang)  # Qt's own words in the language in force (or --lang)
@@ -172,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         folder = args.images
 
         def factory() -> FrameSource:
-            return ImageFolderSource(folder, fps=2, loop=True, realtime=True)
+            return still_images(folder)  # each image read once, then a status (not looped)
 
     window = build_scan_window(settings, factory, args.lang)
     window.resize(1100, 560)

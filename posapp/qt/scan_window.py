@@ -85,6 +85,7 @@ class ScanWindow(QWidget):
             worker.cameraError.connect(self._on_camera_error)
             worker.cameraReady.connect(self._on_camera_ready)
             worker.stats.connect(self._on_stats)
+            worker.ended.connect(self._on_camera_error)  # a folder of images read: its status
         if scanner is not None:
             scanner.scanned.connect(self._on_usb_scan)
 

@@ -35,7 +35,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtGui import QImage
 
-from posapp.i18n import LANGUAGES, N_, tr
+from posapp.i18n import LANGUAGES, N_, ntr, tr
 from posapp.qt.emit_fix import fix_signal_emit_refcount
 from posapp.scan.capture import LiveCapture
 from posapp.scan.confirm import ScanConfirmer
@@ -78,6 +78,7 @@ class ScanWorker(QThread):
     cameraReady = Signal(str)  # describe() of the opened source
     stats = Signal(object)  # ScanStats
     hint = Signal(str)  # a key of posapp.scan.hints.HINTS: a symbol located but not read
+    ended = Signal(str)  # a folder of images read to its end: a status for the window
 
     def __init__(
         self,
@@ -176,12 +177,15 @@ class ScanWorker(QThread):
         finally:
             source.close()
         self._emit_stats(force=True)
+        if source.finished:
+            self._ended(source, index)
 
     def _run_live(self, source: FrameSource) -> None:
         """Decode the newest frame the capture thread holds, until stopped or the source fails."""
         capture = LiveCapture(source, on_frame=self._maybe_preview)
         last_frame = time.monotonic()
         stalled = False
+        decoded = 0
         try:
             while not self.isInterruptionRequested():
                 item = capture.mailbox.take(timeout=0.1)
@@ -198,9 +202,11 @@ class ScanWorker(QThread):
                     last_frame = time.monotonic()
                     self._dropped = capture.mailbox.dropped
                     self._process(item.frame, now=None, still=source.stills, preview=False)
+                    decoded += 1
                 elif item.ended:
                     if source.finished:  # a realtime video played to its end: done, not lost
                         self._emit_stats(force=True)
+                        self._ended(source, decoded)
                     else:
                         self._report(self._text("failed"))
                     return
@@ -246,6 +252,18 @@ class ScanWorker(QThread):
         if still or self._session is None:
             return self._strategy.inspect(frame, force=still)
         return self._session.decode(frame)
+
+    def _ended(self, source: FrameSource, frames: int) -> None:
+        """A folder of stills read to its end: say so, and how many images were read."""
+        if source.stills:
+            self.ended.emit(
+                ntr(
+                    "{n} image read: end of the folder.",
+                    "{n} images read: end of the folder.",
+                    frames,
+                    self._lang,
+                )
+            )
 
     def _ready(self, source: FrameSource) -> None:
         self._last_error = ""

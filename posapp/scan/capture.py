@@ -73,14 +73,22 @@ class Mailbox:
             )
             item, self._item = self._item, MailItem()
             item.ended = self._ended
+            self._cond.notify_all()  # a capture of stills waits for its frame to be taken
             return item
+
+    def wait_taken(self, stop: threading.Event, poll_s: float = 0.05) -> None:
+        """Until the frame in the slot has been taken (or `stop`): stills are never dropped."""
+        with self._cond:
+            while self._item.frame is not None and not stop.is_set():
+                self._cond.wait(poll_s)
 
 
 class LiveCapture:
     """Owns a live source for its whole life: open, read as fast as it comes, close in finally.
 
     `on_frame` (the preview) is called on this thread with every frame as it arrives, so the
-    picture moves at the camera's rate whatever the decoder is doing.
+    picture moves at the camera's rate whatever the decoder is doing. A source of stills (a
+    folder of images) waits for each image to be taken instead: every one is decoded.
     """
 
     def __init__(
@@ -108,6 +116,8 @@ class LiveCapture:
                         break  # the end of a file: the worker sees `ended` and finishes
                     self._stop.wait(0.01)  # a hiccup: the source reconnects by itself
                     continue
+                if self.source.stills:  # each image is a voucher of its own: none dropped
+                    self.mailbox.wait_taken(self._stop)
                 self.mailbox.put(frame)
                 if self.on_frame is not None:
                     self.on_frame(frame)

@@ -13,6 +13,8 @@ import cv2
 import numpy as np
 
 DIM_LEVEL = 64  # a frame whose 99th percentile is below this is too dark for zxing's binarizer
+SHADOW_RATIO = 0.35  # darker than this share of the local paper white is a module
+SHADOW_WINDOW_DIV = 24  # the local white is the maximum over a square of (height / this) pixels
 
 Prepared = tuple[np.ndarray, float] | None
 
@@ -44,12 +46,30 @@ def _dim(gray: np.ndarray) -> Prepared:
     return cv2.normalize(image, None, 0, 255, cv2.NORM_MINMAX), factor
 
 
+def _shadow(gray: np.ndarray) -> Prepared:
+    """The half-size frame with its lighting divided out, thresholded: black where a pixel is
+    under SHADOW_RATIO of the brightest pixel around it (the paper), white elsewhere.
+
+    A hard shadow edge across a code (the edge of a hand, a shelf, the till's screen) leaves two
+    halves each lit evenly, one several times darker: zxing's local binarizer then misses the
+    finder patterns and no step even locates the symbol. Divided by a local maximum taken over
+    a few modules, both halves become white paper with black modules again.
+    """
+    image, factor = _half(gray)  # type: ignore[misc]
+    side = max(3, int(image.shape[0] / SHADOW_WINDOW_DIV) | 1)
+    paper = cv2.dilate(image, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side)))
+    ratio = cv2.divide(image, paper, scale=255)
+    _, binary = cv2.threshold(ratio, int(SHADOW_RATIO * 255), 255, cv2.THRESH_BINARY)
+    return binary, factor
+
+
 _CLAHE = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8))
 
 PREPROCESS: dict[str, Callable[[np.ndarray], Prepared]] = {
     "full": lambda g: (g, 1.0),
     "half": _half,
     "dim": _dim,
+    "shadow": _shadow,
     "up": lambda g: (scale(g, 1.5), 1.5),
     "sharp": lambda g: (sharpen(g), 1.0),
     "clahe": lambda g: (_CLAHE.apply(g), 1.0),

@@ -28,6 +28,7 @@ __all__ = [
     "ImageFolderSource",
     "VideoFileSource",
     "list_cameras",
+    "still_images",
 ]
 
 log = logging.getLogger(__name__)
@@ -119,7 +120,9 @@ class ImageFolderSource(FrameSource):
     """The sorted images of a folder (or one image file), one frame each.
 
     realtime=True (with an fps) shows them at that pace and makes the source live, like a camera:
-    the demo's `--images` folder is then seen for as long as a voucher would be held up.
+    the demo's `--images` folder is then seen for as long as a voucher would be held up. `loop`
+    starts the folder again at its end: each image is a still read with one frame, so a looped
+    folder reads its codes again and again (what `posapp scan --images` did); see still_images().
     """
 
     def __init__(
@@ -200,3 +203,10 @@ class ImageFolderSource(FrameSource):
 
     def close(self) -> None:
         self._opened = False
+
+
+def still_images(path: str | Path, fps: float = 2.0) -> ImageFolderSource:
+    """`posapp scan --images DIR`: the folder as the camera, each image shown and read once at
+    `fps` (one confirmed read per image), then the source is finished and the scan loop ends
+    with a status instead of reading the same codes again."""
+    return ImageFolderSource(path, fps=fps, loop=False, realtime=True)

@@ -9,7 +9,7 @@ bench/decode.py on one generated set and reported on another (docs/SCANNING.md);
 set in ScannerSettings.strategy.
 
 Spec: steps joined by "+"; a step is `decoder[@preprocess]` (decoder: zxing, zxing-gh, zbar,
-opencv, opencv-classic; preprocess: full, half, dim, up, sharp, clahe, blur) or `rescue`
+opencv, opencv-classic; preprocess: full, half, dim, shadow, up, sharp, clahe, blur) or `rescue`
 (zxing-located symbols, cropped, enlarged and sharpened). Examples: "zxing", "zxing+zbar",
 "zxing+rescue+zbar@half" (every step on every frame), "zxing+zxing@half|rescue+zbar@half".
 """
@@ -32,7 +32,7 @@ from posapp.scan.decoders import (
 from posapp.scan.decoders import make_decoder as _make_decoder
 from posapp.scan.preprocess import PREPROCESS, scale, sharpen
 
-DEFAULT_STRATEGY = "zxing+zxing@half+zxing@dim+zxing-gh@half|rescue+zbar@half"
+DEFAULT_STRATEGY = "zxing+zxing@half+zxing@dim+zxing-gh@half+zxing-gh@shadow|rescue+zbar@half"
 LEGACY_STRATEGY = "zxing+rescue+zbar@half"  # the default until issue 11: every step, every frame
 RESCUE_MAX_SYMBOLS = 3
 RESCUE_TARGET_PX = 480  # enlarge a located symbol's crop to about this many pixels a side
@@ -138,9 +138,11 @@ class Strategy:
         """The QR codes in a BGR or grayscale frame; [] when none (the usual case)."""
         return self.inspect(frame).found
 
-    def inspect(self, frame: np.ndarray, force: bool = False) -> FrameReport:
+    def inspect(self, frame: np.ndarray, force: bool = False, light: bool = False) -> FrameReport:
         """Decode one frame; `force` runs the costly steps even without evidence in it.
 
+        `light` (a stream's frame that shows nothing new: posapp/scan/gating.py) runs only the
+        first cheap step, and the rest only if that step located a symbol.
         An image larger than LARGE_SIDE_PX (a phone photo) is read at WORKING_SIDE_PX first,
         and whole only when that finds nothing.
         """
@@ -148,15 +150,17 @@ class Strategy:
         side = max(gray.shape)
         if side > LARGE_SIDE_PX:
             factor = WORKING_SIDE_PX / side
-            report = self._inspect(scale(gray, factor), force)
+            report = self._inspect(scale(gray, factor), force, light)
             if report.found:
                 report.located = [c / factor for c in report.located]
                 return report
-        return self._inspect(gray, force)
+        return self._inspect(gray, force, light)
 
-    def _inspect(self, gray: np.ndarray, force: bool) -> FrameReport:
+    def _inspect(self, gray: np.ndarray, force: bool, light: bool) -> FrameReport:
         report = FrameReport()
-        for step in self.steps:
+        for index, step in enumerate(self.steps):
+            if light and index and not report.located:
+                return report  # a known, unchanged scene: the other steps wait for the cadence
             report.found = step.run(gray, report)
             if report.found:
                 return report
