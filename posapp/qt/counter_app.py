@@ -161,6 +161,7 @@ def first_run(settings: Any, then: Callable[[], bool], running: dict[str, Any]) 
         from posapp.core.accounts import AccountDirectory
         from posapp.core.operators import OperatorBook
         from posapp.qt.pairing import PairingWizard
+        from posapp.qt.pairing_run import listen_to_usb_scanner
     except ImportError:
         print(
             _(
@@ -172,6 +173,7 @@ def first_run(settings: Any, then: Callable[[], bool], running: dict[str, Any]) 
         return False
     wizard = PairingWizard(AccountDirectory(), OperatorBook(), settings.till_name)
     wizard.setWindowTitle(_("posapp · Pair this till"))
+    listen_to_usb_scanner(wizard, settings)  # no counter yet: the wizard takes the scanner's QR
 
     def paired(_account: object, _owner: object) -> None:
         then()  # the counter first: closing the last window would end the app

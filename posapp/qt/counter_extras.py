@@ -153,7 +153,10 @@ class CounterExtras:
         if not book.is_empty() and not may_open_settings(operator):
             self.say(_("Owner only"), _("The settings are for the owner: switch operator (F6)."))
             return
-        dialog = SettingsDialog(self.settings, book, operator, parent=self.counter.window)
+        worker = getattr(self.counter.scanning, "worker", None)  # off the camera meanwhile
+        dialog = SettingsDialog(
+            self.settings, book, operator, scan_worker=worker, parent=self.counter.window
+        )
         dialog.languageChanged.connect(self.counter.window.set_language)
         dialog.saved.connect(self._settings_saved)
         dialog.exec()

@@ -14,7 +14,7 @@ import copy
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QThread, Signal
 from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -40,7 +40,12 @@ from posapp.core.settings import Settings
 from posapp.i18n import N_, _, current_language, set_language, tr
 from posapp.qt.operators import OperatorsPage, OwnerForm
 from posapp.qt.pin_dialog import ask_pin
-from posapp.qt.settings_dialog_threads import BackgroundCall, CameraPreview, SourceFactory
+from posapp.qt.settings_dialog_threads import (
+    BackgroundCall,
+    CameraPreview,
+    ScanPause,
+    SourceFactory,
+)
 
 STRATEGIES = {
     "auto": N_("Automatic (recommended)"),
@@ -80,8 +85,11 @@ class SettingsDialog(QDialog):
         path: Path | None = None,
         cameras: Cameras = default_cameras,
         source_factory: SourceFactory = default_source,
+        scan_worker: QThread | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """`scan_worker`: the counter's ScanWorker, whose capture stops while the preview has
+        the camera and starts again when the dialog closes (by any path)."""
         super().__init__(parent)
         self.draft = copy.deepcopy(settings)
         self.book, self.path = book, path
@@ -101,6 +109,8 @@ class SettingsDialog(QDialog):
         self._build()
         self.resize(720, 640)  # fits a 1366x768 screen; the owner tab scrolls when smaller
         self._list_job.start(cameras)
+        self._scan_pause = ScanPause(scan_worker)
+        self._scan_pause.pause()  # the camera is the preview's while the dialog is open
         self.preview.show_camera(self.draft.scanner.camera_index)
 
     # -- layout (rebuilt when the language changes) -------------------------------------------
@@ -320,12 +330,16 @@ class SettingsDialog(QDialog):
         super().reject()
 
     def hideEvent(self, event: QHideEvent) -> None:
-        self.preview.stop()  # closed by any path: the camera is released
+        self._release_camera()  # closed by any path: the camera goes back to the counter
         super().hideEvent(event)
 
     def done(self, result: int) -> None:
-        self.preview.stop()
+        self._release_camera()
         super().done(result)
+
+    def _release_camera(self) -> None:
+        self.preview.stop()
+        self._scan_pause.resume()
 
 
 __all__ = ["SettingsDialog"]

@@ -3,7 +3,8 @@
 `BackgroundCall` runs one blocking call (network, keyring, file) on a daemon thread and hands its
 result or exception back through queued signals. `CameraPreview` is a small live picture of the
 camera chosen in the settings, read on its own QThread (stopped with requestInterruption + wait,
-the camera released in finally), so the owner sees which camera a name stands for.
+the camera released in finally), so the owner sees which camera a name stands for. `ScanPause`
+keeps the counter's scan worker off the camera while that preview runs.
 """
 
 from __future__ import annotations
@@ -124,4 +125,28 @@ class CameraPreview(QLabel):
             self.setText(_("This camera cannot be opened (missing or in use)."))
 
 
-__all__ = ["BackgroundCall", "CameraPreview"]
+class ScanPause:
+    """The counter's ScanWorker holds the camera (a webcam opens for one reader on most systems):
+    `pause()` stops its capture while the settings preview runs, `resume()` starts it again.
+
+    ScanWorker has no pause of its own: its public stop() (the loop ends, the capture thread
+    stops and the camera is released within about a second) and QThread.start() (a fresh source
+    from its factory) are the API used. A worker that was not running is left alone."""
+
+    def __init__(self, worker: QThread | None) -> None:
+        self.worker = worker
+        self.paused = False
+
+    def pause(self) -> None:
+        if self.worker is not None and not self.paused and self.worker.isRunning():
+            self.paused = True
+            if not self.worker.stop(3000):  # type: ignore[attr-defined]
+                log.warning("the scan worker did not stop in time: the preview may find it busy")
+
+    def resume(self) -> None:
+        if self.worker is not None and self.paused:
+            self.paused = False
+            self.worker.start()
+
+
+__all__ = ["BackgroundCall", "CameraPreview", "ScanPause"]
