@@ -9,7 +9,7 @@ fresh sandbox whose voucher codes are new. Qt-free.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import cv2
@@ -18,17 +18,29 @@ import segno
 
 SIZE = (480, 360)
 FPS = 8.0
+CAPTION_HEIGHT = 36
+# draws a caption band (text, width, height) -> BGR array: the Qt layer passes one with a real font
+# (OpenCV's own fonts have no "€" and no accented letters)
+CaptionDrawer = Callable[[str, int, int], np.ndarray]
 
 
-def qr_card(text: str, caption: str, side: int = 240) -> np.ndarray:
+def qr_card(
+    text: str, caption: str, side: int = 240, caption_image: CaptionDrawer | None = None
+) -> np.ndarray:
     """A white card with the QR of `text` and a caption under it, BGR."""
     matrix = np.array(segno.make_qr(text, error="m").matrix, dtype=np.uint8)
     matrix = np.pad(matrix, 4)  # the quiet zone
     qr = np.where(matrix > 0, 0, 255).astype(np.uint8)
     qr = cv2.resize(qr, (side, side), interpolation=cv2.INTER_NEAREST)
-    card = np.full((side + 36, side, 3), 255, np.uint8)
+    card = np.full((side + CAPTION_HEIGHT, side, 3), 255, np.uint8)
     card[:side] = cv2.cvtColor(qr, cv2.COLOR_GRAY2BGR)
-    cv2.putText(card, caption[:28], (8, side + 24), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (40, 40, 40), 1)
+    if caption_image is not None:
+        card[side:] = caption_image(caption, side, CAPTION_HEIGHT)
+    else:
+        ascii_caption = caption.encode("ascii", "replace").decode()[:28]
+        cv2.putText(
+            card, ascii_caption, (8, side + 24), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (40, 40, 40), 1
+        )
     return card
 
 
@@ -49,6 +61,7 @@ def make_demo_video(
     seconds_between: float = 2.0,
     size: tuple[int, int] = SIZE,
     fps: float = FPS,
+    caption_image: CaptionDrawer | None = None,
 ) -> Path:
     """Write `cards` ((code text, caption) each) as an MJPG .avi at `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -61,7 +74,7 @@ def make_demo_video(
         for _ in range(int(seconds_between * fps)):
             writer.write(empty)
         for number, (text, caption) in enumerate(cards):
-            card = qr_card(text, caption, side=int(height * 0.62))
+            card = qr_card(text, caption, side=int(height * 0.62), caption_image=caption_image)
             ch, cw = card.shape[:2]
             for i in range(int(seconds_per_card * fps)):
                 frame = empty.copy()

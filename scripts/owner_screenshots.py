@@ -1,8 +1,9 @@
-"""Screenshots of the owner's view and a page of the end-of-day PDF, in Italian, for the README.
+"""Screenshots of the owner's view and the first page of the end-of-day and statement PDFs, in
+Italian, for the README.
 
 Builds the test shop of tests/owner_support.py (real sandbox on loopback, two tills, the day
-clocks go back), opens OwnerWindow offscreen on it and grabs each tab; the PDF page is rendered
-with pdftoppm (poppler-utils).
+clocks go back, a payout paid and one scheduled by the sandbox's admin), opens OwnerWindow
+offscreen on it and grabs each tab; the PDF pages are rendered with pdftoppm (poppler-utils).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/owner_screenshots.py [--out docs/screenshots]
 """
@@ -15,7 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -30,6 +31,7 @@ from posapp.qt.owner import OwnerWindow  # noqa: E402
 from tests.owner_support import build_shop  # noqa: E402
 
 DST = date(2026, 10, 25)
+END_OF_DST_DAY = datetime(2026, 10, 25, 23, 0, tzinfo=UTC)  # 26 Oct 00:00 in Rome
 
 
 def settle(ms: int = 400) -> None:
@@ -51,8 +53,12 @@ def main() -> None:
     try:
         shop.service.set_receipt(shop.ids["a"], "0042-0017")
         shop.service.set_receipt(shop.ids["b"], "0042-0018")
+        desk = shop.server.store.payouts  # the sandbox's admin: one payout paid, one scheduled
+        (paid,) = desk.close_period(shop.here.shop_id, END_OF_DST_DAY)
+        desk.mark_paid(paid, "CRO 0000123", datetime(2026, 10, 30, 9, 0, tzinfo=UTC))
+        desk.close_period(shop.here.shop_id)
         win = OwnerWindow(shop.service, export_dir=work / "exports", clock=shop.clock)
-        win.resize(1180, 780)
+        win.resize(1280, 780)
         win.show()
         settle()
         win.today.picker.setDate(QDate(DST.year, DST.month, DST.day))
@@ -61,6 +67,7 @@ def main() -> None:
         for name, panel in (
             ("owner-history", win.history),
             ("owner-vouchers", win.outstanding),
+            ("owner-payouts", win.payouts),
             ("owner-conflicts", win.conflicts),
             ("owner-reports", win.exports),
         ):
@@ -75,11 +82,18 @@ def main() -> None:
             if saved:
                 break
             settle(100)
-        pdf = saved[0]
+        win.exports.first.setDate(QDate(2026, 10, 24))
+        win.exports.last.setDate(QDate(2026, 10, 26))
+        win.exports.export_period("pdf")
+        for _ in range(50):
+            if len(saved) == 2:
+                break
+            settle(100)
         tool = shutil.which("pdftoppm") or "/usr/bin/pdftoppm"
-        page = ["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile"]
-        target = str(args.out / "owner-report-page1")
-        subprocess.run([tool, *page, str(pdf), target], check=True)  # noqa: S603 - our files
+        page = ["-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile"]
+        for pdf, name in zip(saved, ("owner-report-page1", "owner-statement-page1"), strict=True):
+            target = str(args.out / name)
+            subprocess.run([tool, *page, str(pdf), target], check=True)  # noqa: S603 - our files
         win.close()
         print("\n".join(str(p) for p in sorted(args.out.glob("owner-*.png"))))
     finally:

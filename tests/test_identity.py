@@ -116,16 +116,19 @@ def test_each_thread_has_its_own_client_and_a_new_token_reaches_all(rig):
     pool = rig.service.tills[rig.account.account_id].client
     assert isinstance(pool, ClientPool)
     made = {}
+    ready = threading.Barrier(3)
+    done = threading.Event()
 
     def use(name):
         pool.health()
         made[name] = pool.client()
+        ready.wait(10)
+        done.wait(10)  # alive until the token changed: a retired thread's client is dropped
 
     threads = [threading.Thread(target=use, args=(n,)) for n in ("counter", "sync")]
     for t in threads:
         t.start()
-    for t in threads:
-        t.join()
+    ready.wait(10)
     assert made["counter"] is not made["sync"]
     assert made["counter"].session is not made["sync"].session
     pool.token = "new-token-123"
@@ -133,6 +136,9 @@ def test_each_thread_has_its_own_client_and_a_new_token_reaches_all(rig):
     t = threading.Thread(target=lambda: later.append(pool.client()))
     t.start()
     t.join()
+    done.set()
+    for t in threads:
+        t.join()
     assert {c.token for c in (made["counter"], made["sync"], later[0])} == {"new-token-123"}
     assert made["counter"].observer is made["sync"].observer is not None
 

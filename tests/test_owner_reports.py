@@ -5,10 +5,12 @@ till and operator, offline fallback, history filters and search, conflicts, outs
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 
-from posapp.core.reports import Total
+from posapp.core.reports import Total, build_day
+from posapp.core.store import daybook
 from posapp.core.store.history import HistoryFilter
 from tests.owner_support import build_shop
 
@@ -44,15 +46,24 @@ def test_the_dst_day_shop_wide_with_this_tills_unsynced_sale(shop):
     }
 
 
-def test_operators_shop_wide_when_the_platform_tells_them_else_this_till(shop):
+def test_operators_shop_wide_from_the_platform_plus_this_tills_pending(shop):
     day = shop.book.day(DST)
-    if day.operators_shop_wide:  # the platform's summary carries by_operator
-        assert _named(day.by_operator) == {
-            "Anna": (3, 4500, 0),
-            "Bruno": (3, 3950, 1200),
-        }
-    else:  # this till only: a 10,00 Anna; b 20,00 + p 12,00 Bruno
-        assert _named(day.by_operator) == {"Anna": (1, 1000, 0), "Bruno": (2, 3200, 1200)}
+    assert day.operators_shop_wide
+    # platform: Anna a 10,00 + c 5,00 + x 30,00; Bruno b 20,00 + d 7,50; + p 12,00 pending here
+    assert _named(day.by_operator) == {"Anna": (3, 4500, 0), "Bruno": (3, 3950, 1200)}
+
+
+def test_a_platform_without_operators_leaves_the_operator_table_to_this_till(shop):
+    real = shop.here.till.client.summary(DST)
+    older = SimpleNamespace(  # what an older platform answers: no by_operator at all
+        count=real.count, total_cents=real.total_cents, by_hour=real.by_hour,
+        by_till=real.by_till, by_operator=(),
+    )  # fmt: skip
+    cells = shop.here.store.call(daybook.day_cells, DST)
+    day = build_day(DST, cells, {shop.here.till.account_id: older}, shop.book.till_names())
+    assert day.shop_wide and not day.operators_shop_wide and day.total == Total(6, 8450)
+    # this till only: Anna a 10,00; Bruno b 20,00 + p 12,00
+    assert _named(day.by_operator) == {"Anna": (1, 1000, 0), "Bruno": (2, 3200, 1200)}
 
 
 def test_days_are_rome_days_not_utc_days(shop):

@@ -53,5 +53,24 @@ def test_the_demo_video_shows_each_kind_of_verdict(tmp_path):
     finally:
         store.close()
     assert len(cards) == 8
+    captions = [caption for _, caption in cards]
+    assert captions[0] == "Buono €\u00a05,00", captions  # as the counter writes amounts
+    assert "Buono usato" in captions and not any("used" in c for c in captions)
     assert sum(text.startswith("PV:") for text, _ in cards) == 2  # the offline part
     assert len({text for text, _ in cards}) == 8
+
+
+def test_a_card_caption_in_a_real_font_and_its_qr_still_reads(qapp):
+    import cv2
+    import numpy as np
+
+    from posapp.demo_video import CAPTION_HEIGHT, qr_card
+    from posapp.qt.demo_window import qt_caption
+
+    card = qr_card("DH3S-619J-5X4", "Buono €\u00a010,00", side=240, caption_image=qt_caption)
+    band = card[240:]
+    assert band.shape == (CAPTION_HEIGHT, 240, 3)
+    ink = (band.min(axis=2) < 128).sum()
+    assert 150 < ink < band.shape[0] * band.shape[1] // 3, ink  # text, not a blank or a smear
+    text, _points, _ = cv2.QRCodeDetector().detectAndDecode(np.ascontiguousarray(card))
+    assert text == "DH3S-619J-5X4"

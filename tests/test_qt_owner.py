@@ -13,6 +13,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import QDate
 from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QGroupBox
 
 from posapp.core.policy import AcceptedOnline
 from posapp.core.reports import Total
@@ -141,17 +142,22 @@ def test_conflict_acknowledged_from_the_window(window, qtbot):
 
 def test_end_of_day_pdf_and_csv_read_back(window, qtbot):
     panel = window.exports
+    assert panel.findChild(QGroupBox, "endOfDay").title() == "Chiusura giornaliera"
     panel.day.setDate(QDate(2026, 10, 25))
     with qtbot.waitSignal(panel.saved, timeout=20_000) as pdf_done:
         panel.day_pdf.click()
+    assert pdf_done.args[0].name == "chiusura-giornaliera-2026-10-25.pdf"
     text = _pdf_text(pdf_done.args[0])
+    assert text.lstrip().startswith("Chiusura giornaliera")
     for expected in ("Bar Centrale", "25/10/2026", "84,50", "Cassa 1", "Cassa 2", "Bruno", "12,00"):
         assert expected in text, expected
     with qtbot.waitSignal(panel.saved, timeout=20_000) as csv_done:
         panel.day_csv.click()
+    assert csv_done.args[0].name == "chiusura-giornaliera-2026-10-25.csv"
     raw = csv_done.args[0].read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines(), delimiter=";"))
+    assert rows[0] == ["Chiusura giornaliera"]
     facts = {r[0]: r[1] for r in rows[1:11]}
     assert list(facts.values())[3:5] == ["6", "84,50"]  # redemptions, total
     hours = rows[rows.index(next(r for r in rows if r and r[0] == "02:00"))]

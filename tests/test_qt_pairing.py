@@ -267,3 +267,28 @@ def test_throttled_and_locked_codes_in_plain_words(qtbot, wizard, sandbox, clock
     assert "blocked after too many wrong attempts" in text
     assert "422" not in text and "pairing_code" not in text
     assert wizard.directory.accounts() == ()
+
+
+def test_a_till_name_the_platform_would_refuse(qtbot, wizard, sandbox, shop):
+    """A bidirectional override in the name is refused on the till with words, no code spent;
+    and if the platform refuses the request anyway (invalid_request) the words say what to fix."""
+    from posapp.core.api.errors import RefusedError
+    from posapp.qt.pairing_words import error_text
+
+    code = sandbox.store.new_pairing_code(shop)
+    wizard.address.setText(sandbox.url)
+    wizard.code.setText(code)
+    wizard.till_name.setText("Cassa \u202e1")
+    qtbot.mouseClick(wizard.pair_button, Qt.MouseButton.LeftButton)
+    assert "letters, digits, spaces" in wizard.connect_message.text()
+    assert wizard.pair_button.isEnabled() and wizard.directory.accounts() == ()
+    with pytest.raises(RefusedError) as refused:  # the platform's own answer to such a name
+        AccountDirectory(Path(wizard.directory.path).with_name("other.json")).pair(
+            sandbox.url, sandbox.store.new_pairing_code(shop), "Cassa \u202e1", TokenStore("x")
+        )
+    assert refused.value.code == "invalid_request"
+    words = error_text(refused.value)
+    assert "name" in words and "invalid_request" not in words and "422" not in words
+    wizard.till_name.setText("Cassa 1")
+    qtbot.mouseClick(wizard.pair_button, Qt.MouseButton.LeftButton)
+    _finish_owner(qtbot, wizard)  # the code was not spent by the refused name

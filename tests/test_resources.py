@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -162,3 +163,25 @@ print(json.dumps({
         for kind in ("accepted", "attention", "refused")
     ]
     assert seen["words"] == {"it": "Accettato", "en": "Accepted"}[lang]
+
+
+def test_every_resource_the_installers_name_exists_and_opens():
+    """The icons posapp.spec (Windows .ico, macOS .icns) and the .deb script take from
+    resources/: present, and real images of their kind (scripts/make_icons.py renders them)."""
+    from PIL import Image
+
+    named = set()
+    for node in ast.walk(ast.parse(SPEC.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.BinOp):
+            parts = _path_parts(node)
+            if parts[:1] == ["resources"] and "." in parts[-1]:
+                named.add("/".join(parts))
+    deb = (ROOT / "installer" / "linux" / "build_deb.sh").read_text(encoding="utf-8")
+    named |= set(re.findall(r"\$ROOT/(resources/[\w./-]+)", deb))
+    assert {"resources/icons/posapp.ico", "resources/icons/posapp.icns"} <= named
+    for rel in sorted(named):
+        path = ROOT / rel
+        assert path.is_file(), f"{rel} is named by an installer but missing"
+        if path.suffix in (".ico", ".icns", ".png"):
+            with Image.open(path) as image:
+                assert image.size[0] >= 256, rel

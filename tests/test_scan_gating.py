@@ -79,3 +79,18 @@ def test_a_change_too_slow_to_see_between_two_frames_still_counts_when_it_adds_u
         triggers.append(session.decode(frame).trigger)
     assert triggers[:3] == ["change"] * 3
     assert "change" in triggers[4:12]  # compared with the last frame examined whole
+
+
+def test_a_spec_without_costly_steps_still_runs_every_step_on_every_frame():
+    """ "legacy" is the old every-step-on-every-frame default: a stream must not lighten it."""
+    rng = np.random.default_rng(3)
+    scene = qrframes.make_frame("empty", None, (640, 480), seed=6)
+    strategy = make_strategy("legacy")
+    runs = []
+    zbar = strategy.steps[-1]
+    inner = zbar.run
+    zbar.run = lambda gray, report: (runs.append(1), inner(gray, report))[1]
+    session = ScanSession(strategy, cadence=12)
+    for _ in range(30):
+        session.decode(noisy(scene, rng))
+    assert len(runs) == 30

@@ -203,3 +203,22 @@ def test_a_v5_file_gains_search_prefixes_and_keeps_its_index(tmp_path):
         )
         assert len(rows) == 1  # the row written at v5 is in the rebuilt index
         assert {"ledger_fts_ai", "ledger_fts_ad", "ledger_fts_au"} <= _names(store, "trigger")
+
+
+def test_an_old_file_another_program_is_writing_is_switched_to_wal_once_it_lets_go(tmp_path):
+    # SQLite does not run the busy handler for PRAGMA journal_mode=WAL once the pragma holds its
+    # read lock: without the store's own retry, opening a rollback-journal file while another
+    # program (or a second posapp converting it) holds the write lock fails at once.
+    path = tmp_path / "old.sqlite3"
+    legacy_file(path, 2)
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.5, lambda: writer.execute("COMMIT"))
+    release.start()
+    try:
+        with Store(path) as store:
+            assert store.call(lambda c: c.execute("PRAGMA journal_mode").fetchone()[0]) == "wal"
+            assert store.call(schema.version) == schema.LATEST
+    finally:
+        release.join()
+        writer.close()

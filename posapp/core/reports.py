@@ -5,13 +5,15 @@ this till adds what it took and has not told the platform yet (pending, not void
 platform (offline, or it failed) the day is this till's own ledger, and the report says so
 (`shop_wide=False`): the owner must never read one till's figures as the shop's.
 
-A pending redemption whose answer was lost may already be counted by the platform: until the next
-sync settles it, it is counted twice here (at most the few "unconfirmed" ones the status bar shows).
+A pending redemption that was sent and never answered (its answer lost) may already be counted by
+the platform. Such a one is added to the platform's figures only when the platform says it does not
+hold it; one the platform holds is its figures' already; one it could not be asked about is shown
+apart, "awaiting confirmation", and left out of the total: never counted twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -51,11 +53,33 @@ class DayReport:
     voided: Total  # this till's voids of the day
     conflicts: Total  # this till's redemptions the platform refused after an offline sale
     unreachable: tuple[str, ...] = field(default=())  # accounts whose platform did not answer
+    awaiting: Total = Total()  # sent, answer lost, platform not asked: not in the shop's total
 
     @property
     def peak_hour(self) -> int | None:
         best = max(range(24), key=lambda h: self.by_hour[h].cents)
         return best if self.by_hour[best].count else None
+
+
+@dataclass(frozen=True)
+class Unconfirmed:
+    """One pending redemption sent and never answered, and what the platform says of it now."""
+
+    cell: DayCell  # its one-row cell (count 1)
+    on_platform: bool | None  # True: recorded there; False: not there; None: could not ask
+
+
+def _key(c: DayCell) -> tuple:
+    return (c.account_id, c.hour, c.till_id, c.operator, c.offline, c.state)
+
+
+def _minus(cells: Iterable[DayCell], gone: Iterable[DayCell]) -> list[DayCell]:
+    """`cells` without the one-row cells `gone` (each taken from the cell it belongs to)."""
+    left: dict[tuple, tuple[int, int]] = {}
+    for c, sign in [(c, 1) for c in cells] + [(g, -1) for g in gone]:
+        n, v = left.get(_key(c), (0, 0))
+        left[_key(c)] = (n + sign * c.count, v + sign * c.cents)
+    return [DayCell(*k, n, v) for k, (n, v) in left.items() if n > 0]
 
 
 def _sum(cells: Iterable[DayCell]) -> Total:
@@ -77,22 +101,30 @@ def build_day(
     cells: list[DayCell],
     summaries: dict[str, object | None],
     till_names: dict[tuple[str, int], str],
+    unconfirmed: Sequence[Unconfirmed] = (),
 ) -> DayReport:
     """Merge this till's cells with each account's platform summary (None: it did not answer).
 
     `till_names[(account_id, till_id)]` names this till's own rows; a summary names every till.
+    `unconfirmed`: the pending cells' redemptions that were sent and never answered, with the
+    platform's word on each (they are among `cells` too).
     """
     taken = [c for c in cells if c.state in TAKEN]
     pending = [c for c in cells if c.state == "pending"]
     unreachable = tuple(a for a, s in summaries.items() if s is None)
     shop_wide = bool(summaries) and not unreachable
-    # money: either the platform's figures plus our pending, or our own ledger alone
-    base = pending if shop_wide else taken
+    added, awaiting = pending, Total()
+    if shop_wide:  # what the platform does not count yet: never sent, or sent and not there
+        added = _minus(pending, [u.cell for u in unconfirmed if u.on_platform is not False])
+        awaiting = _sum(u.cell for u in unconfirmed if u.on_platform is None)
+    # money: either the platform's figures plus what it does not hold, or our own ledger alone
+    base = added if shop_wide else taken
     hours = _group(base, lambda c: c.hour)
     tills = _group(base, lambda c: till_names.get((c.account_id, c.till_id), str(c.till_id)))
     operators = _group(base, lambda c: c.operator or "")
-    pending_tills = _group(pending, lambda c: till_names.get((c.account_id, c.till_id), ""))
-    pending_ops = _group(pending, lambda c: c.operator or "")
+    waiting = added if shop_wide else pending
+    pending_tills = _group(waiting, lambda c: till_names.get((c.account_id, c.till_id), ""))
+    pending_ops = _group(waiting, lambda c: c.operator or "")
     total = _sum(base)
     operators_shop_wide = shop_wide
     if shop_wide:
@@ -114,6 +146,7 @@ def build_day(
                 operators[name] = operators.get(name, Total()) + Total(o.count, o.total_cents)
         if not operators_shop_wide:
             operators = _group(taken, lambda c: c.operator or "")
+            pending_ops = _group(pending, lambda c: c.operator or "")
     return DayReport(
         day=day,
         shop_wide=shop_wide,
@@ -128,6 +161,7 @@ def build_day(
         voided=_sum(c for c in cells if c.state == "voided"),
         conflicts=_sum(c for c in cells if c.state == "conflict"),
         unreachable=unreachable,
+        awaiting=awaiting,
     )
 
 

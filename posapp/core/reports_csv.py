@@ -2,8 +2,9 @@
 thousands grouping, UTF-8 with BOM (Excel then reads the accents), CRLF line ends.
 
 Money cells are plain numbers ("1234,50"), so the accountant can sum them; the currency is in the
-column header. The file is written whole to a temporary name and renamed: an export interrupted
-halfway never leaves a truncated file that looks complete.
+column header. Rows are written one by one as the document yields them (a year's statement is
+streamed from the ledger); the file goes to a temporary name and is renamed when complete: an
+export interrupted halfway never leaves a truncated file that looks complete.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import csv
 import io
 import os
 from pathlib import Path
+from typing import TextIO
 
 from posapp.core.reports_doc import Cell, Money, ReportDoc
 
@@ -31,8 +33,14 @@ def cell_text(value: Cell) -> str:
 
 
 def render(doc: ReportDoc) -> str:
-    """The whole document: title, facts as label;value lines, then each table with its title."""
+    """The whole document as text (small documents and tests; files are streamed by `write`)."""
     out = io.StringIO()
+    stream(doc, out)
+    return out.getvalue()
+
+
+def stream(doc: ReportDoc, out: TextIO) -> None:
+    """Title, facts as label;value lines, then each table with its title, row by row."""
     writer = csv.writer(out, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow([doc.title])
     for label, value in doc.facts:
@@ -46,7 +54,6 @@ def render(doc: ReportDoc) -> str:
     if doc.note:
         writer.writerow([])
         writer.writerow([doc.note])
-    return out.getvalue()
 
 
 def write(doc: ReportDoc, path: Path) -> Path:
@@ -54,7 +61,7 @@ def write(doc: ReportDoc, path: Path) -> Path:
     path = Path(path)
     tmp = path.with_name(path.name + ".part")
     with open(tmp, "w", encoding=ENCODING, newline="") as fh:
-        fh.write(render(doc))
+        stream(doc, fh)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from posapp.core import reports_doc, reports_payouts
-from posapp.core.api.errors import ApiError
+from posapp.core.api.errors import ApiError, RefusedError
 from posapp.core.clock import Clock, SystemClock, parse_utc
-from posapp.core.reports import DayReport, build_day
+from posapp.core.reports import DayReport, Unconfirmed, build_day
 from posapp.core.reports_conflicts import ConflictView, meaning
 from posapp.core.reports_doc import ReportDoc
 from posapp.core.reports_payouts import Payouts
@@ -25,6 +25,7 @@ from posapp.core.store.history import HistoryFilter, HistoryRow, PageKey
 
 log = logging.getLogger("posapp.owner")
 LOCAL_TZ = ledger.LOCAL_TZ
+MAX_LOOKUPS = 10  # unanswered redemptions asked about per day shown; the rest stay "awaiting"
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class OwnerBook:
         self.store = service.store
         self.clock = clock or getattr(service, "clock", None) or SystemClock()
         self.warn_days = warn_days
+        self.page_rows = 2000  # rows of a period read from the ledger at a time (memory: ~2 MB)
 
     # -- days ----------------------------------------------------------------------------------
     def today(self) -> date:
@@ -69,7 +71,30 @@ class OwnerBook:
     def day(self, day: date) -> DayReport:
         """The day's figures, shop-wide when every platform answered."""
         cells = self.store.call(daybook.day_cells, day)
-        return build_day(day, cells, self._summaries(day), self.till_names())
+        summaries = self._summaries(day)
+        unconfirmed: list[Unconfirmed] = []
+        answered = bool(summaries) and all(s is not None for s in summaries.values())
+        if answered and any(c.state == "pending" for c in cells):
+            sent = self.store.call(daybook.sent_pending, day)
+            unconfirmed = [
+                Unconfirmed(cell, self._on_platform(rid, cell.account_id, i < MAX_LOOKUPS))
+                for i, (rid, cell) in enumerate(sent)
+            ]
+        return build_day(day, cells, summaries, self.till_names(), unconfirmed)
+
+    def _on_platform(self, redemption_id: str, account_id: str, ask: bool) -> bool | None:
+        """Does the platform hold this redemption (sent, answer lost)? None: not known now."""
+        till = self.service.tills.get(account_id)
+        if not ask or till is None or not till.monitor.online:
+            return None
+        try:
+            till.client.get_redemption(redemption_id)
+        except RefusedError as exc:
+            return False if exc.status == 404 else None
+        except ApiError as exc:
+            log.info("redemption %s not checked: %s", redemption_id, exc.code)
+            return None
+        return True
 
     # -- history -------------------------------------------------------------------------------
     def history(
@@ -80,9 +105,10 @@ class OwnerBook:
     def operators(self) -> list[str]:
         return self.store.call(history.operators)
 
-    def period(self, first: date, last: date, page: int = 2000) -> Iterator[HistoryRow]:
+    def period(self, first: date, last: date, page: int | None = None) -> Iterator[HistoryRow]:
         """Every redemption from `first` to `last`, oldest first, read in pages."""
         after: PageKey | None = None
+        page = page or self.page_rows
         while True:
             rows = self.store.call(daybook.period_page, first, last, after, page)
             yield from rows
@@ -154,10 +180,12 @@ class OwnerBook:
         )
 
     def statement(self, first: date, last: date, lang: str) -> ReportDoc:
-        """Every redemption of a period, for the accountant (payout column when known)."""
+        """Every redemption of a period, for the accountant (payout column when known); its rows
+        are read from the ledger in pages while the document is written, never all at once."""
         payouts = self.payout_words(lang)
+        counted = self.store.call(daybook.period_totals, first, last)
         return reports_doc.statement(
-            self.period(first, last), first, last, self.till_names(), payouts,
+            lambda: self.period(first, last), counted, first, last, self.till_names(), payouts,
             self.shop_name(), lang,
         )  # fmt: skip
 

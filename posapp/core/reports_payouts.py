@@ -2,10 +2,12 @@
 till's redemptions is then redeemed -> in payout N (scheduled) -> paid; what is not in any payout
 yet is still unpaid.
 
-The platform side (contract, sandbox, client) is the "platform" engineer's: `GET /v1/shop/payouts`
+The platform side (contract, sandbox, client) is the platform engineer's: `GET /v1/shop/payouts`
 as a change feed (`client.iter_payouts()`, pages of `Payout` with `number`, `period_start`,
 `period_end`, `state` "scheduled" | "paid", `paid_on`, `bank_reference`, `amount_cents`,
-`redemption_ids`). Read duck-typed, so a client without it means "not reported", never a crash.
+`redemption_ids` and `lines`). A redemption voided after its payout closed stays in that payout
+and comes back as an adjustment (a negative line) in the next one: the owner reads both. Read
+duck-typed, so a client without payouts means "not reported", never a crash.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from posapp.core.api.errors import ApiError
 from posapp.core.store.ledger import LOCAL_TZ as ROME
@@ -24,6 +26,7 @@ log = logging.getLogger("posapp.owner")
 NOT_IN_PAYOUT = N_("redeemed, not yet in a payout")
 SCHEDULED = N_("in payout {number}, to be paid")
 PAID = N_("paid with payout {number} on {day}")
+TAKEN_BACK = N_("voided: taken back in payout {number}")
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,8 @@ class PayoutLine:
     bank_reference: str
     amount_cents: int
     redemption_ids: tuple[str, ...]
+    adjusted_ids: tuple[str, ...] = ()  # voided after their own payout closed: taken back here
+    adjusted_cents: int = 0  # negative: what is taken back
 
 
 @dataclass(frozen=True)
@@ -47,11 +52,15 @@ class Payouts:
     unpaid_count: int
 
 
-def _day(value: object) -> date | None:
+def _day(value: object, end: bool = False) -> date | None:
+    """The shop's day of `value`; a period `end` at local midnight closes the day before."""
     if value is None:
         return None
     if isinstance(value, datetime):  # the shop's day, not UTC's
-        return value.astimezone(ROME).date() if value.tzinfo else value.date()
+        local = value.astimezone(ROME) if value.tzinfo else value
+        if end and local.time() == time(0, 0):
+            return local.date() - timedelta(days=1)
+        return local.date()
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
@@ -73,17 +82,20 @@ def read_payouts(tills: Iterable) -> tuple[bool, list[PayoutLine]]:
         reported = True
         latest = {int(p.number): p for p in items}  # a change feed: the last news of each wins
         for p in latest.values():
+            adjusted = [x for x in getattr(p, "lines", ()) or () if x.kind == "adjustment"]
             lines.append(
                 PayoutLine(
                     till.account_id,
                     int(p.number),
                     _day(getattr(p, "period_start", None)),
-                    _day(getattr(p, "period_end", None)),
+                    _day(getattr(p, "period_end", None), end=True),
                     str(p.state),
                     _day(getattr(p, "paid_on", None)),
                     str(getattr(p, "bank_reference", "") or ""),
                     int(p.amount_cents),
                     tuple(getattr(p, "redemption_ids", ()) or ()),
+                    tuple(x.redemption_id for x in adjusted),
+                    sum(int(x.amount_cents) for x in adjusted),
                 )
             )
     return reported, sorted(lines, key=lambda p: (p.account_id, p.number))
@@ -102,8 +114,10 @@ def _fetch(client: object) -> list | None:
 
 
 def words_by_redemption(lines: Iterable[PayoutLine], lang: str | None = None) -> dict[str, str]:
-    """redemption id -> "in payout 3, to be paid" / "paid with payout 2 on 05/11/2026"."""
+    """redemption id -> "in payout 3, to be paid" / "paid with payout 2 on 05/11/2026", and for
+    one voided after its payout closed "...; voided: taken back in payout 4"."""
     words: dict[str, str] = {}
+    taken_back: dict[str, str] = {}
     for p in lines:
         if p.state == "paid" and p.paid_on is not None:
             text = tr(PAID, lang, number=p.number, day=p.paid_on.strftime("%d/%m/%Y"))
@@ -111,6 +125,11 @@ def words_by_redemption(lines: Iterable[PayoutLine], lang: str | None = None) ->
             text = tr(SCHEDULED, lang, number=p.number)
         for rid in p.redemption_ids:
             words[rid] = text
+        back = tr(TAKEN_BACK, lang, number=p.number)
+        for rid in p.adjusted_ids:
+            taken_back[rid] = back
+    for rid, back in taken_back.items():
+        words[rid] = f"{words[rid]}; {back}" if rid in words else back
     return words
 
 

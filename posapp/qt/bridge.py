@@ -44,6 +44,8 @@ class PosBridge(QObject):
         super().__init__(parent)
         self.service = service
         self.operator: Any = None  # posapp.core.operators.Operator, set by the operator switch
+        # operators are configured: no voucher is taken until someone is at the till (F6)
+        self.operator_required = False
         self._counter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="posapp-counter")
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="posapp-pool")
         self._tickets = itertools.count(1)
@@ -53,13 +55,22 @@ class PosBridge(QObject):
         self._unsubscribe = service.subscribe(self._on_state)
 
     # -- the counter's calls -------------------------------------------------------------------
-    def submit(self, text: str, amount_cents: int | None = None, confirmed: bool = False) -> int:
-        """Look up (confirmed=False) or redeem a code; returns the ticket its answer will carry."""
+    def submit(
+        self,
+        text: str,
+        amount_cents: int | None = None,
+        confirmed: bool = False,
+        account_id: str | None = None,
+    ) -> int:
+        """Look up (confirmed=False) or redeem a code; returns the ticket its answer will carry.
+        `account_id`: the platform the shopkeeper chose when several know the code (NeedsChoice)."""
         ticket = next(self._tickets)
         kwargs: dict[str, Any] = {}
         name = getattr(self.operator, "name", None)
         if name and self._takes_operator:
             kwargs["operator"] = name
+        if account_id is not None:
+            kwargs["account_id"] = account_id
 
         def work() -> Any:
             return self.service.submit(text, amount_cents, confirmed, **kwargs)

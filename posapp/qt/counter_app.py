@@ -131,6 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         extras.attach(counter)
         counter.window.show()
+        extras.start()  # operators configured: who is at the till? (the PIN keypad)
         running.update(service=service, counter=counter)
         return True
 

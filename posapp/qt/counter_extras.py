@@ -2,6 +2,10 @@
 
 F9 the owner's view (posapp/qt/owner), behind the owner's PIN once operators exist; F6 the operator
 switch, F10 the settings (or, when the platform refused this till's token, pairing it again).
+`start()` (the app calls it once the window shows): when operators are configured, the counter
+asks who is at the till and takes no voucher until someone typed their PIN (F6 any time later);
+with no operators it works as it always did. One PIN limiter for every PIN dialog, so closing
+and reopening a dialog never resets the count of wrong PINs.
 Each import is tried when the key is pressed, so a missing part costs nothing at start-up and the
 counter still runs without it.
 """
@@ -25,6 +29,7 @@ class CounterExtras:
         self.service, self.settings = service, settings
         self.counter: Any = None  # set once the counter exists
         self._owner: Any = None
+        self._limiter: Any = None
 
     def actions(self) -> dict[str, Callable[[], None]]:
         return {
@@ -41,9 +46,45 @@ class CounterExtras:
     def _book(self) -> Any:
         try:
             from posapp.core.operators import OperatorBook
+            from posapp.core.pin import PinLimiter
         except ImportError:
             return None
-        return OperatorBook()
+        if self._limiter is None:
+            self._limiter = PinLimiter()
+        return OperatorBook(limiter=self._limiter)
+
+    # -- who is at the till ----------------------------------------------------------------------
+    def start(self) -> None:
+        """Read the operators on the pool (a file); when there are some, ask who is at the till."""
+        self.counter.bridge.run(self._configured_book, on_done=self._operators_known)
+
+    def _configured_book(self) -> Any:
+        book = self._book()
+        return book if book is not None and not book.is_empty() else None
+
+    def _operators_known(self, book: Any) -> None:
+        bridge = self.counter.bridge
+        bridge.operator_required = book is not None
+        self.counter.window.status.refresh()
+        if book is not None and bridge.operator is None:
+            self.ask_who(book)
+
+    def ask_who(self, book: Any) -> None:
+        """The PIN keypad listing everyone; cancelled, the counter waits for F6."""
+        try:
+            from posapp.qt.operators import switch_operator
+        except ImportError:
+            return
+        operator = switch_operator(self.counter.window, book, None)
+        if operator is not None:
+            self._set_operator(operator)
+        else:
+            self.say(_("Nobody at the till"), _("Press F6 and type your PIN to take vouchers."))
+
+    def _set_operator(self, operator: Any) -> None:
+        self.counter.bridge.operator = operator
+        self.counter.window.status.refresh()
+        self.say(_("Operator: {name}").format(name=operator.name))
 
     def _owner_allowed(self) -> bool:
         """The owner's PIN first, when operators exist and the PIN dialog is installed."""
@@ -86,8 +127,7 @@ class CounterExtras:
             return
         operator = switch_operator(self.counter.window, book, self.counter.bridge.operator)
         if operator is not None:
-            self.counter.bridge.operator = operator
-            self.say(_("Operator: {name}").format(name=operator.name))
+            self._set_operator(operator)
 
     def _last(self) -> Any:
         last = self.counter.flow.last_redemption
@@ -164,6 +204,7 @@ class CounterExtras:
     def _settings_saved(self, settings: Any) -> None:
         self.settings = settings
         self.counter.window.sounds.enabled = bool(getattr(settings, "sound", True))
+        self.start()  # operators added or removed in the settings: ask again when needed
 
     def repair(self) -> None:
         """The platform refused this till's token: pair again in place, the queue kept."""

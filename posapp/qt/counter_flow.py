@@ -2,10 +2,12 @@
 
 Phases: "scanning" (waiting for a code), "looking_up" (the platform or the cache is asked),
 "confirm" (value, balance, expiry shown; Enter takes the default amount, or a typed partial one),
-"redeeming", "verdict" (shown for `verdict_s`, then back to scanning by itself), and
-"undo_confirm" (F4 asked to cancel the last redemption: Enter or F4 again cancels it, Esc keeps
-it). A scan that arrives during a summary or a verdict replaces it: scanning never stops. Only a
-redemption in flight holds new scans back (its answer takes milliseconds when the line is good).
+"redeeming", "verdict" (shown for `verdict_s`, then back to scanning by itself), "undo_confirm"
+(F4 asked to cancel the last redemption: Enter or F4 again cancels it, Esc keeps it), and
+"choose" (a plain code that several platforms know: the shopkeeper picks one, and the code is
+looked up again on that one only; Esc goes back to scanning). A scan that arrives during a
+summary, a choice or a verdict replaces it: scanning never stops. Only a redemption in flight
+holds new scans back (its answer takes milliseconds when the line is good).
 Every service call goes through the PosBridge; each answer carries the ticket of its request, so
 the answer to a scan the shopkeeper left with Esc is dropped.
 """
@@ -18,18 +20,25 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from posapp.core.policy import AcceptedOffline, AcceptedOnline, NeedsConfirmation, Refused
+from posapp.core.policy import (
+    AcceptedOffline,
+    AcceptedOnline,
+    NeedsChoice,
+    NeedsConfirmation,
+    Refused,
+)
 from posapp.i18n import _
 from posapp.qt.bridge import PosBridge
 from posapp.qt.verdicts import ATTENTION, INFO, Verdict, money, verdict_for, void_verdict
 
-SCANNING, LOOKING_UP, CONFIRM, REDEEMING, VERDICT, UNDO_CONFIRM = (
+SCANNING, LOOKING_UP, CONFIRM, REDEEMING, VERDICT, UNDO_CONFIRM, CHOOSE = (
     "scanning",
     "looking_up",
     "confirm",
     "redeeming",
     "verdict",
     "undo_confirm",
+    "choose",
 )
 
 
@@ -38,6 +47,7 @@ class CounterFlow(QObject):
     summaryShown = Signal(object)  # posapp.core.store.offline_rules.Summary
     verdictShown = Signal(object)  # Verdict
     redeemed = Signal(object)  # AcceptedOnline | AcceptedOffline (the slip and receipt use it)
+    choiceShown = Signal(object)  # posapp.core.policy.NeedsChoice
 
     def __init__(
         self,
@@ -58,6 +68,8 @@ class CounterFlow(QObject):
         self._last_operator: str | None = None  # who took it (the operator's name)
         self.void_window = void_window
         self._text = ""
+        self._account_id: str | None = None  # the platform chosen for this code (NeedsChoice)
+        self.choice: NeedsChoice | None = None
         self._ticket = 0
         self._back = QTimer(self, singleShot=True, interval=int(verdict_s * 1000))
         self._back.timeout.connect(self.back_to_scanning)
@@ -73,12 +85,37 @@ class CounterFlow(QObject):
         """A code from the camera, the USB scanner or the keyboard."""
         if self.phase == REDEEMING:
             return  # the redemption in flight decides; the same scan can come again after it
+        if self.bridge.operator_required and self.bridge.operator is None:
+            self.notify(
+                Verdict(
+                    ATTENTION,
+                    _("Who is at the till?"),
+                    _("Press F6 and type your PIN: then scan the voucher again."),
+                    "attention",
+                )
+            )
+            return
         self._text = text
         self.summary = None
+        self.choice = None
+        self._account_id = None
         self._back.stop()
         self._auto.stop()
         self._ticket = self.bridge.submit(text)
         self._set_phase(LOOKING_UP)
+
+    @Slot(str)
+    def choose(self, account_id: str) -> bool:
+        """The shopkeeper's answer to "which platform?": look the code up on that one only."""
+        if self.phase != CHOOSE or self.choice is None:
+            return False
+        if account_id not in {c.account_id for c in self.choice.choices}:
+            return False
+        self._account_id = account_id
+        self.choice = None
+        self._ticket = self.bridge.submit(self._text, account_id=account_id)
+        self._set_phase(LOOKING_UP)
+        return True
 
     @Slot()
     def confirm(self, amount_cents: int | None = None) -> bool:
@@ -102,7 +139,7 @@ class CounterFlow(QObject):
                 then=CONFIRM,
             )
             return False
-        self._ticket = self.bridge.submit(self._text, amount_cents, True)
+        self._ticket = self.bridge.submit(self._text, amount_cents, True, self._account_id)
         self._set_phase(REDEEMING)
         return True
 
@@ -115,6 +152,8 @@ class CounterFlow(QObject):
         self._auto.stop()
         self._ticket = 0
         self.summary = None
+        self.choice = None
+        self._account_id = None
         self._set_phase(SCANNING)
 
     def can_undo(self) -> bool:
@@ -185,6 +224,11 @@ class CounterFlow(QObject):
     def _on_answer(self, ticket: int, outcome: object) -> None:
         if ticket != self._ticket:
             return  # the shopkeeper moved on (Esc, or another scan replaced this one)
+        if isinstance(outcome, NeedsChoice):
+            self.choice = outcome
+            self._set_phase(CHOOSE)
+            self.choiceShown.emit(outcome)
+            return
         if isinstance(outcome, NeedsConfirmation):
             self.summary = outcome.summary
             self._set_phase(CONFIRM)

@@ -14,13 +14,16 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Slot
+import numpy as np
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter
 
 from posapp.i18n import _
-from posapp.qt.verdicts import INFO, Verdict
+from posapp.qt.verdicts import INFO, Verdict, money
 
 log = logging.getLogger("posapp.demo")
 CUT_AFTER = 5  # verdicts before the scripted outage
@@ -30,23 +33,57 @@ RESTORE_S = 25.0
 
 def demo_cards(vouchers: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """The video's order: green, red, red, green (partly used), red, then two signed codes for
-    the outage (orange), then a revoked one. Captions are for the viewer only."""
+    the outage (orange), then a revoked one. Captions (for the viewer only) are in the demo's
+    language, amounts as the counter writes them ("€ 10,00")."""
 
     def pick(pred) -> dict[str, Any] | None:  # type: ignore[no-untyped-def]
         return next((v for v in vouchers if pred(v)), None)
 
+    def value(words: str) -> Callable[[dict[str, Any]], str]:
+        return lambda v: words.format(amount=money(v["face_value_cents"]))
+
+    def same(words: str) -> Callable[[dict[str, Any]], str]:
+        return lambda _v: words
+
     valid = [v for v in vouchers if v["state"] == "valid"]
     plan = [
-        (pick(lambda v: v["state"] == "valid" and not v["partial_allowed"]), "code", "5,00"),
-        (pick(lambda v: v["state"] == "used"), "code", "usato / used"),
-        (pick(lambda v: v["state"] == "expired"), "code", "scaduto / expired"),
-        (pick(lambda v: v["state"] == "partly_used"), "code", "parziale / partial"),
-        (pick(lambda v: v["state"] == "cancelled"), "code", "annullato / cancelled"),
-        (valid[1] if len(valid) > 1 else None, "signed_code", "firmato / signed"),
-        (valid[2] if len(valid) > 2 else None, "signed_code", "firmato / signed"),
-        (pick(lambda v: "revoked" in v["state"]), "code", "revocato / revoked"),
+        (
+            pick(lambda v: v["state"] == "valid" and not v["partial_allowed"]),
+            "code",
+            value(_("Voucher {amount}")),
+        ),
+        (pick(lambda v: v["state"] == "used"), "code", same(_("Used voucher"))),
+        (pick(lambda v: v["state"] == "expired"), "code", same(_("Expired voucher"))),
+        (pick(lambda v: v["state"] == "partly_used"), "code", same(_("Partly used voucher"))),
+        (pick(lambda v: v["state"] == "cancelled"), "code", same(_("Cancelled voucher"))),
+        (valid[1] if len(valid) > 1 else None, "signed_code", value(_("Signed voucher {amount}"))),
+        (valid[2] if len(valid) > 2 else None, "signed_code", value(_("Signed voucher {amount}"))),
+        (pick(lambda v: "revoked" in v["state"]), "code", same(_("Revoked voucher"))),
     ]
-    return [(v[field], caption) for v, field, caption in plan if v is not None]
+    return [(v[field], caption(v)) for v, field, caption in plan if v is not None]
+
+
+def qt_caption(text: str, width: int, height: int) -> np.ndarray:
+    """A voucher card's caption in a real font ("€", accents: OpenCV's fonts have neither), BGR,
+    shrunk to fit the card's width."""
+    image = QImage(width, height, QImage.Format.Format_RGB888)
+    image.fill(QColor("white"))
+    font = QFont()
+    font.setPixelSize(max(8, int(height * 0.6)))
+    while QFontMetrics(font).horizontalAdvance(text) > width - 12 and font.pixelSize() > 8:
+        font.setPixelSize(font.pixelSize() - 1)
+    painter = QPainter(image)
+    painter.setFont(font)
+    painter.setPen(QColor(40, 40, 40))
+    painter.drawText(
+        image.rect().adjusted(6, 0, -6, 0),
+        int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
+        text,
+    )
+    painter.end()
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(height, image.bytesPerLine())
+    rgb = rows[:, : width * 3].reshape(height, width, 3)
+    return np.ascontiguousarray(rgb[:, :, ::-1])  # RGB -> BGR
 
 
 class DemoDirector(QObject):
@@ -163,7 +200,9 @@ def run_window(workdir: Path, lang: str, camera: int | None = None) -> int:
             return CameraSource(index, sc.width, sc.height, sc.fps)
 
     else:
-        video = make_demo_video(workdir / "demo-vouchers.avi", demo_cards(vouchers))
+        video = make_demo_video(
+            workdir / "demo-vouchers.avi", demo_cards(vouchers), caption_image=qt_caption
+        )
 
         def source_factory() -> VideoFileSource:  # type: ignore[misc]
             return VideoFileSource(video, loop=True, realtime=True)
@@ -184,6 +223,7 @@ def run_window(workdir: Path, lang: str, camera: int | None = None) -> int:
     director_box.append(DemoDirector(counter, service, servers, workdir))
     counter.window.setWindowTitle(_("posapp · Counter (demo on the built-in sandbox)"))
     counter.window.show()
+    extras.start()  # a demo folder with operators asks who is at the till, as a shop would
     try:
         return app.exec()
     finally:

@@ -18,9 +18,10 @@ from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLay
 
 from posapp.i18n import _
 from posapp.qt.about_dialog import AboutDialog, AboutFacts, read_about_facts
+from posapp.qt.account_chooser import AccountChooser
 from posapp.qt.action_bar import ActionBar
 from posapp.qt.code_entry import CodeEntry
-from posapp.qt.counter_flow import CONFIRM, SCANNING, UNDO_CONFIRM, CounterFlow
+from posapp.qt.counter_flow import CHOOSE, CONFIRM, SCANNING, UNDO_CONFIRM, CounterFlow
 from posapp.qt.preview import PreviewWidget
 from posapp.qt.qt_i18n import apply_language
 from posapp.qt.sounds import Sounds
@@ -58,12 +59,14 @@ class CounterWindow(QMainWindow):
         self.preview = PreviewWidget(worker)
         self.verdict = VerdictPanel(flow)
         self.voucher = VoucherPanel(flow)
+        self.chooser = AccountChooser(flow, self._shop_name)
         self.code_entry = CodeEntry(flow)
         self.status = CounterStatusBar(self.bridge)
         self.actions_bar = ActionBar()
         self.pages = QStackedWidget()
         self.pages.addWidget(self.verdict)
         self.pages.addWidget(self.voucher)
+        self.pages.addWidget(self.chooser)
         self._build()
         self._wire(worker, scanner)
         self.retranslate()
@@ -125,7 +128,14 @@ class CounterWindow(QMainWindow):
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("posapp · Counter"))
-        for widget in (self.verdict, self.voucher, self.code_entry, self.status, self.actions_bar):
+        for widget in (
+            self.verdict,
+            self.voucher,
+            self.chooser,
+            self.code_entry,
+            self.status,
+            self.actions_bar,
+        ):
             widget.retranslate()
 
     def set_language(self, lang: str) -> None:
@@ -134,9 +144,16 @@ class CounterWindow(QMainWindow):
         self.retranslate()
 
     # -- actions -------------------------------------------------------------------------------
+    def _shop_name(self, account_id: str) -> str:
+        """The shop's name on that platform (an in-memory read of the paired accounts)."""
+        till = getattr(self.bridge.service, "tills", {}).get(account_id)
+        return str(getattr(getattr(till, "account", None), "shop_name", "") or "")
+
     @Slot()
     def confirm(self) -> None:
-        if self.flow.phase == CONFIRM:
+        if self.flow.phase == CHOOSE:
+            self.chooser.pick_current()
+        elif self.flow.phase == CONFIRM:
             self.voucher.confirm()  # a typed amount in the field counts
         elif self.flow.phase == UNDO_CONFIRM:
             self.flow.confirm()
@@ -181,7 +198,8 @@ class CounterWindow(QMainWindow):
 
     @Slot(str)
     def _on_phase(self, phase: str) -> None:
-        self.pages.setCurrentWidget(self.voucher if phase == CONFIRM else self.verdict)
+        pages = {CONFIRM: self.voucher, CHOOSE: self.chooser}
+        self.pages.setCurrentWidget(pages.get(phase, self.verdict))
         if phase == CONFIRM and self.flow.summary is not None:
             if self.flow.summary.partial_allowed:
                 self.voucher.amount.setFocus()
@@ -198,6 +216,9 @@ class CounterWindow(QMainWindow):
             return
         if key == Qt.Key.Key_Escape:
             self.escape()
+            return
+        if self.flow.phase == CHOOSE and key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            self.chooser.move(-1 if key == Qt.Key.Key_Up else 1)
             return
         action = self._keys.get(Qt.Key(key))
         if action is not None and not event.isAutoRepeat():

@@ -53,6 +53,16 @@ def parse_pairing_qr(text: str) -> tuple[str, str] | None:
     return api.strip(), code.strip()
 
 
+# what the platform refuses in a name: control characters and bidirectional overrides/isolates
+# (they would reorder what the owner reads beside the name)
+_UNSAFE = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def safe_name(name: str) -> bool:
+    """A till name the platform takes: printable, no control or bidirectional characters."""
+    return name.isprintable() and not any(c in _UNSAFE for c in name)
+
+
 def normalize_address(text: str) -> str:
     """A typed address without a scheme means https (plain http is refused off loopback anyway)."""
     text = text.strip()
@@ -138,6 +148,9 @@ class PairingWizard(PairingPages, QWidget):
             return
         if not till_name:
             self._say(_("Give this till a name (for example Cassa 1)."))
+            return
+        if not safe_name(till_name):
+            self._say(_("The till's name can have letters, digits, spaces and punctuation only."))
             return
         if self.account is not None and self.repair is not None:
             account_id, repair = self.account.account_id, self.repair

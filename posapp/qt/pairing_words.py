@@ -31,6 +31,10 @@ CODE_WORDS = {
         "This pairing code was blocked after too many wrong attempts. Ask the platform for a "
         "new one."
     ),
+    "invalid_request": N_(
+        "The platform did not accept this till's name or code. Use letters, digits and spaces "
+        "for the name, check the code, and try again."
+    ),
     "too_many_requests": N_(
         "Too many pairing attempts in a short time. Wait a minute, then try again with the "
         "right code."

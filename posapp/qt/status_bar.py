@@ -12,15 +12,43 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QTimer, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from posapp.i18n import N_, _, current_language, ngettext, tr
+from posapp.i18n import N_, _, ngettext, tr
 from posapp.qt.style import font
 
 CLOCK_WORDS = {
     "pc_clock_ahead": N_("The PC's clock is ahead: check the date and time"),
     "pc_clock_behind": N_("The PC's clock is behind: check the date and time"),
 }
+
+
+def duration_words(seconds: float) -> str:
+    """A clock difference as a person says it: "45 minutes", "2 hours", "3 days"."""
+    minutes = max(1, round(abs(seconds) / 60))
+    if minutes < 90:
+        return ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes)
+    hours = round(minutes / 60)
+    if hours < 48:
+        return ngettext("{n} hour", "{n} hours", hours).format(n=hours)
+    days = round(hours / 24)
+    return ngettext("{n} day", "{n} days", days).format(n=days)
+
+
+def clock_words(warning: str | None, offset_s: float | None) -> str | None:
+    """The PC's clock far from the platform's, in words: how far, and that sales are safe."""
+    if not warning:
+        return None
+    if offset_s is None:
+        return tr(CLOCK_WORDS.get(warning, N_("Check the PC's date and time")))
+    duration = duration_words(offset_s)
+    if warning == "pc_clock_ahead":
+        text = _("The PC's clock is {duration} ahead: sales use the platform's time")
+    elif warning == "pc_clock_behind":
+        text = _("The PC's clock is {duration} behind: sales use the platform's time")
+    else:
+        return tr(N_("Check the PC's date and time"))
+    return text.format(duration=duration)
 
 
 def age_words(seconds: float) -> str:
@@ -41,7 +69,7 @@ class CounterStatusBar(QWidget):
     def __init__(self, bridge: Any, parent: QWidget | None = None, now=None) -> None:
         super().__init__(parent)
         self.bridge = bridge
-        self._now = now or (lambda: datetime.now(UTC))
+        self._now = now or self._trusted_now
         self.line = QLabel()
         self.line.setObjectName("line")
         self.line.setFont(font(self, 14, bold=True))
@@ -49,26 +77,39 @@ class CounterStatusBar(QWidget):
         self.queue.setObjectName("queue")
         self.sync = QLabel()
         self.sync.setObjectName("sync")
+        self.who = QLabel()  # the operator at the till, when operators are configured
+        self.who.setObjectName("who")
         self.alert = QLabel()
         self.alert.setObjectName("alert")
         self.alert.setStyleSheet(
             "color: #000; background: #ffa000; padding: 4px 8px; font-weight: bold;"
         )
-        for label in (self.queue, self.sync, self.alert):
+        self.alert.setWordWrap(True)  # a line of its own, above the figures: never cut off
+        for label in (self.who, self.queue, self.sync, self.alert):
             label.setFont(font(self, 13))
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        layout = QHBoxLayout(self)
+        row = QHBoxLayout()
+        row.addWidget(self.line)
+        row.addWidget(self.who, 1)
+        row.addWidget(self.queue, 2)
+        row.addWidget(self.sync, 2)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
-        layout.addWidget(self.line)
-        layout.addWidget(self.queue, 2)
-        layout.addWidget(self.sync, 2)
-        layout.addWidget(self.alert, 3)
+        layout.setSpacing(2)
+        layout.addWidget(self.alert)
+        layout.addLayout(row)
         self.state: Any = None
         bridge.stateChanged.connect(self.show_state)
         self._timer = QTimer(self, interval=1000)
         self._timer.timeout.connect(self.refresh)
         self._timer.start()
         self.refresh()
+
+    def _trusted_now(self) -> datetime:
+        """The service's trusted time (the platform's clock carried forward, an in-memory read):
+        the ages stay right when the PC's clock is wrong, as the sync times are the platform's."""
+        clock = getattr(getattr(self.bridge, "service", None), "clock", None)
+        return clock.now() if clock is not None else datetime.now(UTC)
 
     @Slot()
     def refresh(self) -> None:
@@ -104,14 +145,18 @@ class CounterStatusBar(QWidget):
             ago = age_words(max(0.0, (now - state.last_good_sync).total_seconds()))
             self.sync.setText(_("Synced {time} ({ago} ago)").format(time=shown, ago=ago))
         alerts = []
+        operator = getattr(self.bridge, "operator", None)
+        self.who.setText(_("Operator: {name}").format(name=operator.name) if operator else "")
+        self.who.setVisible(operator is not None)
+        if operator is None and getattr(self.bridge, "operator_required", False):
+            alerts.append(_("Nobody at the till: F6 and your PIN"))
         if getattr(state, "needs_pairing", False):
             alerts.append(_("Pair this till again (F10)"))
-        warning = getattr(state, "clock_warning", None)
-        if warning:
-            words = None
-            if callable(getattr(state, "clock_text", None)):
-                words = state.clock_text(current_language())
-            alerts.append(words or tr(CLOCK_WORDS.get(warning, N_("Check the PC's date and time"))))
+        clock = clock_words(
+            getattr(state, "clock_warning", None), getattr(state, "clock_offset_s", None)
+        )
+        if clock:
+            alerts.append(clock)
         if state.open_conflicts:
             alerts.append(
                 ngettext(

@@ -142,7 +142,8 @@ class Strategy:
         """Decode one frame; `force` runs the costly steps even without evidence in it.
 
         `light` (a stream's frame that shows nothing new: posapp/scan/gating.py) runs only the
-        first cheap step, and the rest only if that step located a symbol.
+        first cheap step of a gated spec, and the rest only if that step located a symbol; a
+        spec without "|" (e.g. "legacy") still runs every step on every frame.
         An image larger than LARGE_SIDE_PX (a phone photo) is read at WORKING_SIDE_PX first,
         and whole only when that finds nothing.
         """
@@ -159,7 +160,7 @@ class Strategy:
     def _inspect(self, gray: np.ndarray, force: bool, light: bool) -> FrameReport:
         report = FrameReport()
         for index, step in enumerate(self.steps):
-            if light and index and not report.located:
+            if light and index and self.gated and not report.located:
                 return report  # a known, unchanged scene: the other steps wait for the cadence
             report.found = step.run(gray, report)
             if report.found:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
-from posapp.core.clock import parse_utc
+from posapp.core.clock import parse_utc, utc_iso
 from posapp.core.store.history import SELECT, HistoryRow, PageKey, from_raw
 from posapp.core.store.ledger import LOCAL_TZ
 
@@ -46,6 +46,24 @@ def day_cells(conn: sqlite3.Connection, day: date, account_id: str | None = None
     return [DayCell(a, h, t, o, bool(off), s, c, v) for a, h, t, o, off, s, c, v in rows]
 
 
+def sent_pending(conn: sqlite3.Connection, day: date) -> list[tuple[str, DayCell]]:
+    """This till's redemptions of `day` that were sent to the platform and never answered (an
+    online attempt whose answer was lost, or a queued one whose upload failed after sending):
+    the platform may already count them. (redemption id, its one-row cell), oldest first."""
+    rows = conn.execute(
+        "SELECT l.redemption_id, l.account_id, l.local_hour, l.till_id, l.operator, l.offline, "
+        "l.amount_cents FROM ledger l WHERE l.local_day = ? AND l.state = 'pending' "
+        "AND l.voided_at IS NULL AND (l.offline = 0 OR EXISTS (SELECT 1 FROM outbox o WHERE "
+        "o.redemption_id = l.redemption_id AND o.op = 'redeem' AND o.attempts > 0)) "
+        "ORDER BY l.occurred_at, l.rowid",
+        (day.isoformat(),),
+    )
+    return [
+        (rid, DayCell(a, h, t, o, bool(off), "pending", 1, cents))
+        for rid, a, h, t, o, off, cents in rows
+    ]
+
+
 def period_page(
     conn: sqlite3.Connection,
     first: date,
@@ -53,14 +71,30 @@ def period_page(
     after: PageKey | None = None,
     limit: int = 2000,
 ) -> list[HistoryRow]:
-    """Redemptions from `first` to `last` (Europe/Rome days, inclusive), oldest first, in pages."""
-    where = "l.local_day BETWEEN ? AND ?"
-    args: list[object] = [first.isoformat(), last.isoformat()]
+    """Redemptions from `first` to `last` (Europe/Rome days, inclusive), oldest first, in pages.
+
+    Walks ledger_time from the page's start (keyset): each page costs its own rows, whatever the
+    period's length; the UTC bounds are a day wider than the Rome days, `local_day` is exact."""
+    low = datetime.combine(first - timedelta(days=1), time(0), UTC)
+    high = datetime.combine(last + timedelta(days=2), time(0), UTC)
+    where = "l.local_day BETWEEN ? AND ? AND l.occurred_at >= ? AND l.occurred_at < ?"
+    args: list[object] = [first.isoformat(), last.isoformat(), utc_iso(low), utc_iso(high)]
     if after is not None:
-        where += " AND (l.occurred_at > ? OR (l.occurred_at = ? AND l.rowid > ?))"
+        where += " AND l.occurred_at >= ? AND (l.occurred_at > ? OR l.rowid > ?)"
         args.extend((after.occurred_at, after.occurred_at, after.rowid))
-    sql = f"{SELECT} WHERE {where} ORDER BY l.occurred_at, l.rowid LIMIT ?"
+    sql = f"{SELECT} INDEXED BY ledger_time WHERE {where} ORDER BY l.occurred_at, l.rowid LIMIT ?"
     return [from_raw(r) for r in conn.execute(sql, (*args, limit))]
+
+
+def period_totals(conn: sqlite3.Connection, first: date, last: date) -> tuple[int, int]:
+    """(count, cents) of the period's redemptions that took money: pending or accepted, no void."""
+    row = conn.execute(
+        "SELECT COUNT(*), COALESCE(SUM(amount_cents), 0) FROM ledger INDEXED BY ledger_day "
+        "WHERE local_day BETWEEN ? AND ? AND state IN ('pending', 'accepted') "
+        "AND voided_at IS NULL",
+        (first.isoformat(), last.isoformat()),
+    ).fetchone()
+    return int(row[0]), int(row[1])
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import logging
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
@@ -101,14 +102,50 @@ class StoreThread:
             self._thread.join()
 
 
+BUSY_TIMEOUT_MS = 5000
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Put the file in WAL mode, waiting for another opener as long as the busy timeout.
+
+    WAL is a property of the file, so after the first open this only reads it. Converting a
+    rollback-journal file needs exclusive access and SQLite does not run the busy handler for
+    that pragma: another posapp opening the same old file at the same instant would get
+    "database is locked" at once. So the conversion is retried with backoff inside the same
+    budget, and another opener finishing it meanwhile counts as done.
+    """
+    if _is_wal(conn):
+        return
+    deadline = time.monotonic() + conn.execute("PRAGMA busy_timeout").fetchone()[0] / 1000
+    pause = 0.01
+    while True:
+        try:
+            if str(conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]).lower() == "wal":
+                return
+            if time.monotonic() >= deadline:
+                return  # the caller reads the mode back and refuses to run on it
+        except sqlite3.OperationalError as exc:
+            text = str(exc).lower()
+            if ("locked" not in text and "busy" not in text) or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
+        if _is_wal(conn):
+            return
+
+
+def _is_wal(conn: sqlite3.Connection) -> bool:
+    return str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal"
+
+
 def _open(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=True)
     conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    _use_wal(conn)
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=5000")
     mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
     sync = conn.execute("PRAGMA synchronous").fetchone()[0]
     fks = conn.execute("PRAGMA foreign_keys").fetchone()[0]

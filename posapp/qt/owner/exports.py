@@ -1,7 +1,9 @@
-"""The reports tab: end-of-day report and period statement, as PDF, CSV or on the printer.
+"""The reports tab: end-of-day report ("chiusura giornaliera") and period statement, as PDF, CSV or
+on the printer.
 
 Files go to the export folder with a name that says what they hold (e.g.
-`chiusura-2026-10-25.pdf`); building the document and writing it happen off the GUI thread.
+`chiusura-giornaliera-2026-10-25.pdf`); building the document and writing it happen off the GUI
+thread.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class ExportPanel(QWidget):
         self.open_folder = QPushButton(_("Open the folder"))
         self.open_folder.hide()
         eod = QGroupBox(_("End-of-day report"))
+        eod.setObjectName("endOfDay")
         grid = QGridLayout(eod)
         grid.addWidget(QLabel(_("Day")), 0, 0)
         grid.addWidget(self.day, 0, 1)

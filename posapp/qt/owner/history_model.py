@@ -122,6 +122,8 @@ class HistoryModel(QAbstractTableModel):
             return RIGHT
         if role == Qt.ItemDataRole.ToolTipRole and row.reason_code:
             return messages.conflict_meaning(row.reason_code)  # words, never the code
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == len(COLUMNS) - 1:
+            return self.payouts.get(row.redemption_id) or None  # the payout words, whole
         return None
 
     def text(self, row: HistoryRow, column: int) -> str:

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QVBoxLayout, QWidget
 
 from posapp.core.reports_owner import OwnerBook
 from posapp.core.reports_payouts import Payouts
-from posapp.i18n import _
+from posapp.i18n import _, ngettext
 from posapp.qt.owner.runner import Runner
 from posapp.qt.owner.tables import SimpleTable, money
 
 
 def _d(day) -> str:
     return day.strftime("%d/%m/%Y") if day else ""
+
+
+def _period(start, end) -> str:
+    """The period as the owner reads it: a day, "first - last", or "until last" (the first)."""
+    if start is None:
+        return _("until {day}").format(day=_d(end))
+    return _d(start) if start == end else f"{_d(start)} - {_d(end)}"
 
 
 class PayoutsPanel(QWidget):
@@ -22,10 +29,13 @@ class PayoutsPanel(QWidget):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.table = SimpleTable(
-            [_("Payout"), _("Period"), _("Redemptions"), _("Amount"), _("State"),
-             _("Paid on"), _("Bank reference")],
-            right=(2, 3),
+            [_("Payout"), _("Period"), _("Redemptions"), _("Taken back"), _("Amount"),
+             _("State"), _("Paid on"), _("Bank reference")],
+            right=(2, 3, 4),
         )  # fmt: skip
+        self.table.horizontalHeader().setSectionResizeMode(  # a few rows: sized to the dates
+            1, QHeaderView.ResizeMode.ResizeToContents
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
@@ -43,16 +53,19 @@ class PayoutsPanel(QWidget):
             )
         else:
             self.summary.setText(
-                _("Still unpaid: {amount} ({n} redemptions of this till).").format(
-                    amount=money(payouts.unpaid_cents), n=payouts.unpaid_count
-                )
+                ngettext(
+                    "Still unpaid: {amount} ({n} redemption of this till).",
+                    "Still unpaid: {amount} ({n} redemptions of this till).",
+                    payouts.unpaid_count,
+                ).format(amount=money(payouts.unpaid_cents), n=payouts.unpaid_count)
             )
         self.table.fill(
             [
                 [
                     str(p.number),
-                    f"{_d(p.period_start)} - {_d(p.period_end)}",
+                    _period(p.period_start, p.period_end),
                     str(len(p.redemption_ids)),
+                    money(p.adjusted_cents) if p.adjusted_ids else "",
                     money(p.amount_cents),
                     _("paid") if p.state == "paid" else _("scheduled"),
                     _d(p.paid_on),

@@ -2,10 +2,13 @@
 
 A4 portrait, the title and the facts first, then each table with its header repeated on every new
 page, page numbers at the foot. Money as the shop reads it ("€ 1.234,50"); times are Rome's.
+Rows are painted as the document yields them and each finished page goes to the writer, so a
+statement of many thousand rows is never held whole (column widths come from its first rows).
 """
 
 from __future__ import annotations
 
+from itertools import chain, islice
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QRectF, Qt
@@ -72,14 +75,26 @@ class _Pager:
         self.y += h
 
 
-def _widths(table: Table, total: float, lang: str, metrics: QFontMetricsF) -> list[float]:
-    sample = [table.headers] + [tuple(cell_text(c, lang) for c in r) for r in table.rows[:200]]
+def _widths(
+    table: Table, head: list, total: float, lang: str, metrics: QFontMetricsF
+) -> list[float]:
+    """Each column its natural width when they all fit (spread to fill the line); otherwise the
+    narrow ones keep theirs and the widest share what is left (elided there, not everywhere)."""
+    sample = [table.headers] + [tuple(cell_text(c, lang) for c in r) for r in head]
     natural = [
         max(metrics.horizontalAdvance(str(r[i])) for r in sample) + metrics.height()
         for i in range(len(table.headers))
     ]
-    scale = total / sum(natural)
-    return [w * scale for w in natural]
+    if sum(natural) <= total:
+        return [w * total / sum(natural) for w in natural]
+    cap, left = total, total
+    for k, width in enumerate(sorted(natural)):
+        share = left / (len(natural) - k)
+        if width > share:
+            cap = share
+            break
+        left -= width
+    return [min(w, cap) for w in natural]
 
 
 def _table(pg: _Pager, table: Table) -> None:
@@ -88,10 +103,10 @@ def _table(pg: _Pager, table: Table) -> None:
     pg.y += pg.line * 0.5
     pg.text(table.title, pg.bold)
     metrics = QFontMetricsF(pg.body, pg.device)
-    widths = _widths(table, pg.width, pg.lang, metrics)
-    money_cols = (
-        {i for i, c in enumerate(table.rows[0]) if isinstance(c, Money)} if table.rows else set()
-    )
+    rows = iter(table.rows)
+    head = list(islice(rows, 200))  # the widths are measured on these
+    widths = _widths(table, head, pg.width, pg.lang, metrics)
+    money_cols = {i for i, c in enumerate(head[0]) if isinstance(c, Money)} if head else set()
 
     def row(cells: tuple[str, ...], font: QFont) -> None:
         if not pg.room():
@@ -109,9 +124,9 @@ def _table(pg: _Pager, table: Table) -> None:
 
     row(table.headers, pg.bold)
     pg.p.drawLine(0, int(pg.y), int(pg.width), int(pg.y))
-    if not table.rows:
+    if not head:
         row((table.empty,) + ("",) * (len(table.headers) - 1), pg.body)
-    for r in table.rows:
+    for r in chain(head, rows):
         row(tuple(cell_text(c, pg.lang) for c in r), pg.body)
 
 
@@ -141,6 +156,8 @@ def write_pdf(doc: ReportDoc, path: Path, lang: str | None = None) -> Path:
     tmp = path.with_name(path.name + ".part")
     writer = QPdfWriter(str(tmp))
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    if doc.landscape:
+        writer.setPageOrientation(QPageLayout.Orientation.Landscape)
     writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
     writer.setResolution(300)
     writer.setTitle(doc.title)

@@ -141,6 +141,18 @@ class TodayPanel(QWidget):
                 conflicts=report.conflicts.count,
             )
         )
+        if report.awaiting.count:
+            self.details.setText(
+                self.details.text()
+                + "\n"
+                + ngettext(
+                    "{n} sale sent to the platform is awaiting its confirmation ({amount}): "
+                    "not in the total until the next sync settles it.",
+                    "{n} sales sent to the platform are awaiting its confirmation ({amount}): "
+                    "not in the total until the next sync settles them.",
+                    report.awaiting.count,
+                ).format(n=report.awaiting.count, amount=money(report.awaiting.cents))
+            )
         hours = round((report_day_seconds(report.day)) / 3600)
         if hours != 24:
             self.details.setText(
