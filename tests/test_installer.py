@@ -67,6 +67,27 @@ def test_libraries_nothing_links_any_more_are_pruned():
     }
 
 
+def test_links_to_libraries_left_out_are_left_out_too():
+    """PyInstaller links top-level names to the relocated Qt libraries; a link to a library
+    nothing needs any more must go with it (it dangled in the bundle and the .deb)."""
+    binaries = [
+        ("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK"),  # before the file
+        ("libQt6Quick.so.6", "PySide6/Qt/lib/libQt6Quick.so.6", "SYMLINK"),
+        ("libcore.so", "libQt6Core.so.6", "SYMLINK"),  # a link to a link
+        ("PySide6/QtCore.abi3.so", "/x/QtCore.abi3.so", "EXTENSION"),
+        ("PySide6/Qt/lib/libQt6Core.so.6", "/x/libQt6Core.so.6", "BINARY"),
+        ("PySide6/Qt/lib/libQt6Quick.so.6", "/x/libQt6Quick.so.6", "BINARY"),
+    ]
+    links = {"/x/QtCore.abi3.so": ["libQt6Core.so.6"]}
+    kept = {e[0] for e in qt_filter.prune_unreachable(binaries, lambda p: links.get(p, []))}
+    assert kept == {
+        "PySide6/QtCore.abi3.so",
+        "PySide6/Qt/lib/libQt6Core.so.6",
+        "libQt6Core.so.6",
+        "libcore.so",
+    }
+
+
 def test_the_zbar_hook_points_pyzbar_into_the_bundle(tmp_path):
     (tmp_path / "libzbar.so.0").write_bytes(b"")
     hook = ROOT / "installer" / "rthooks" / "pyi_rth_zbar.py"
