@@ -18,6 +18,9 @@ EXCLUDED_MODULES = [
     *"""tkinter _tkinter pytest _pytest pytestqt hypothesis schemathesis psutil PIL ruff babel pip
     setuptools pkg_resources wheel IPython matplotlib pydoc_data lib2to3 doctest""".split(),
     "yaml",  # uvicorn's optional --log-config YAML support: the till configures logging itself
+    # pydantic's debug pretty-printer (pretty_print_core_schema, imported inside the function)
+    # pulls rich, and rich pygments and markdown-it: 4 MB of the executable's archive.
+    *"rich pygments markdown_it mdurl".split(),
     *(
         f"PySide6.{m}"
         for m in """QtQml QtQuick QtQuickWidgets QtQuickControls2 QtQuick3D QtQuickTest Qt3DCore
