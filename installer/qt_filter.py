@@ -21,6 +21,9 @@ EXCLUDED_MODULES = [
     # pydantic's debug pretty-printer (pretty_print_core_schema, imported inside the function)
     # pulls rich, and rich pygments and markdown-it: 4 MB of the executable's archive.
     *"rich pygments markdown_it mdurl".split(),
+    # numpy's subpackages posapp never touches (numpy imports them only on attribute access;
+    # tests/test_installer.py fails when posapp's code starts using one): 3 MB, random's C code.
+    *"numpy.random numpy.fft numpy.polynomial numpy.f2py numpy.testing".split(),
     *(
         f"PySide6.{m}"
         for m in """QtQml QtQuick QtQuickWidgets QtQuickControls2 QtQuick3D QtQuickTest Qt3DCore

@@ -43,6 +43,30 @@ def test_the_bundle_keeps_only_what_the_till_uses(dest, kept):
     assert qt_filter.keep_entry(dest) is kept
 
 
+def test_posapp_uses_nothing_the_bundle_leaves_out():
+    """An import of, or an attribute use like `np.random`, of a module in EXCLUDED_MODULES would
+    work in the tests and fail only in the installed app."""
+    import ast
+
+    excluded = tuple(qt_filter.EXCLUDED_MODULES)
+    aliases = {"np": "numpy", "numpy": "numpy", "cv2": "cv2"}
+    found = []
+    for path in (ROOT / "posapp").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                if node.value.id in aliases:
+                    names = [f"{aliases[node.value.id]}.{node.attr}"]
+            for name in names:
+                if any(name == ex or name.startswith(ex + ".") for ex in excluded):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {name}")
+    assert found == []
+
+
 def test_libraries_nothing_links_any_more_are_pruned():
     binaries = [
         ("PySide6/QtWidgets.abi3.so", "/x/QtWidgets.abi3.so", "EXTENSION"),
