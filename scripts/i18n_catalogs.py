@@ -94,12 +94,11 @@ def _ids(catalog: Catalog) -> set:
 
 
 def write_template() -> Catalog:
-    """Write posapp.pot, keeping its date when the messages are the same (quiet merges)."""
+    """Write posapp.pot. Its creation date is the template's first, kept on every update: a date
+    that changed with each new message made every merge of two branches' catalogs conflict."""
     template = extract()
     if POT.exists():
-        old = _read(POT)
-        if _ids(old) == _ids(template):
-            template.creation_date = old.creation_date
+        template.creation_date = _read(POT).creation_date
     POT.write_bytes(_po_bytes(template))
     return template
 

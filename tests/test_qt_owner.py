@@ -173,13 +173,17 @@ def test_period_statement_csv_lists_every_redemption(window, shop, qtbot):
     rows = list(csv.reader(done.args[0].read_text("utf-8-sig").splitlines(), delimiter=";"))
     table = rows[rows.index(next(r for r in rows if len(r) == 9)) + 1 :]
     lines = [r for r in table if len(r) == 9]
+    # every till of the shop: c, x (the accepted one) and d were sold at Cassa 2
     assert [r[2] for r in lines] == [
-        shop.vouchers[k]["code"] for k in ("a", "b", "x", "e", "p", "n")
+        shop.vouchers[k]["code"] for k in ("a", "b", "c", "x", "x", "d", "e", "p", "n")
     ]
-    assert [r[3] for r in lines] == ["10,00", "20,00", "30,00", "3,00", "12,00", "4,00"]
+    assert [r[5] for r in lines] == ["Cassa 1"] * 2 + ["Cassa 2"] * 2 + ["Cassa 1", "Cassa 2"] + [
+        "Cassa 1"
+    ] * 3
     assert lines[0][:2] == ["25/10/2026", "00:30"]  # 22:30Z on the 24th
     counted = {r[0]: r[1] for r in rows[:6] if len(r) == 2}
-    assert "46,00" in counted.values()  # a + b + p + n: voided and conflict lines not counted
+    # a + b + c + x (Cassa 2) + d + p + n: voided and conflict lines not counted
+    assert "88,50" in counted.values()
 
 
 def test_printing_paints_the_same_report(window, qtbot, tmp_path):

@@ -88,7 +88,7 @@ def _rows(rows: Iterable[HistoryRow], tills: dict, lang: str) -> tuple[tuple[Cel
                 when.strftime("%H:%M"),
                 r.voucher_code,
                 Money(r.amount_cents),
-                tills.get((r.account_id, r.till_id), str(r.till_id)),
+                till_label(tills, r, lang),
                 r.operator or "",
                 r.receipt_number or "",
             )
@@ -161,7 +161,14 @@ def end_of_day(
     return ReportDoc(tr("End-of-day report", lang), facts, tables, note)
 
 
-def statement_line(r: HistoryRow, tills: dict, payouts: dict[str, str], states: dict) -> tuple:
+def till_label(tills: dict, r: HistoryRow, lang: str) -> str:
+    """The till's name, or "Cassa 7" for a till of the shop this one does not know by name."""
+    return tills.get((r.account_id, r.till_id)) or tr("Till {number}", lang, number=r.till_id)
+
+
+def statement_line(
+    r: HistoryRow, tills: dict, payouts: dict[str, str], states: dict, lang: str
+) -> tuple:
     """One redemption of the period statement: date, time, voucher, amount, state, till, operator,
     receipt number, payout (`states`: the state words in the statement's language)."""
     when = local_dt(r.occurred_at)  # f-strings: strftime was a third of a long statement's time
@@ -171,7 +178,7 @@ def statement_line(r: HistoryRow, tills: dict, payouts: dict[str, str], states: 
         r.voucher_code,
         Money(r.amount_cents),
         states.get(r.state, r.state),
-        tills.get((r.account_id, r.till_id), str(r.till_id)),
+        till_label(tills, r, lang),
         r.operator or "",
         r.receipt_number or "",
         payouts.get(r.redemption_id, ""),
@@ -187,10 +194,12 @@ def statement(
     payouts: dict[str, str],
     shop_name: str,
     lang: str,
+    unreached: tuple[str, ...] = (),
 ) -> ReportDoc:
     """Every redemption of a period, for the accountant or the comune. `rows()` reads them afresh
     (oldest first) each time the document is rendered; `counted` is (count, cents) of those taken
-    (pending or accepted, not voided); `payouts`: redemption id -> payout words, when known."""
+    (pending or accepted, not voided); `payouts`: redemption id -> payout words, when known;
+    `unreached`: platforms that did not answer, whose other tills are missing."""
     headers = (
         tr("Date", lang),
         tr("Time", lang),
@@ -208,8 +217,16 @@ def statement(
         (tr("Redemptions counted", lang), counted[0]),
         (tr("Total", lang), Money(counted[1])),
     )
+    if unreached:
+        missing = tr(
+            "Other tills of {shops}: not included, the platform could not be reached. "
+            "Make the statement again when the till is online.",
+            lang,
+            shops=", ".join(unreached),
+        )
+        facts = (*facts, (tr("Warning", lang), missing))
     note = tr("Voided, refused and conflict lines are listed but not counted in the total.", lang)
     states = {k: tr(v, lang) for k, v in STATE_WORDS.items()}
-    lines = Rows(lambda: (statement_line(r, tills, payouts, states) for r in rows()))
+    lines = Rows(lambda: (statement_line(r, tills, payouts, states, lang) for r in rows()))
     table = Table(tr("Redemptions", lang), headers, lines, tr("None", lang))
     return ReportDoc(tr("Statement of redemptions", lang), facts, (table,), note, landscape=True)

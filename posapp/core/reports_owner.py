@@ -7,12 +7,13 @@ never waits on a dead line; the figures then say they are this till's only.
 
 from __future__ import annotations
 
+import heapq
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from posapp.core import reports_doc, reports_payouts
+from posapp.core import reports_doc, reports_payouts, reports_shop
 from posapp.core.api.errors import ApiError, RefusedError
 from posapp.core.clock import Clock, SystemClock, parse_utc
 from posapp.core.reports import DayReport, Unconfirmed, build_day
@@ -180,13 +181,24 @@ class OwnerBook:
         )
 
     def statement(self, first: date, last: date, lang: str) -> ReportDoc:
-        """Every redemption of a period, for the accountant (payout column when known); its rows
-        are read from the ledger in pages while the document is written, never all at once."""
+        """Every redemption of a period by every till of the shop, for the accountant (payout
+        column when known). This till's rows are read from the ledger in pages while the
+        document is written, never all at once; the other tills' come from each platform
+        (`reports_shop`), and a platform that did not answer is named on the statement."""
         payouts = self.payout_words(lang)
-        counted = self.store.call(daybook.period_totals, first, last)
+        mine = self.store.call(daybook.period_totals, first, last)
+        others = reports_shop.read_other_tills(
+            self.service.tills.values(), first, last,
+            lambda ids: self.store.call(ledger.known_ids, ids),
+        )  # fmt: skip
+        counted = (mine[0] + others.counted[0], mine[1] + others.counted[1])
+
+        def rows() -> Iterator[HistoryRow]:
+            return heapq.merge(self.period(first, last), others.rows, key=lambda r: r.occurred_at)
+
         return reports_doc.statement(
-            lambda: self.period(first, last), counted, first, last, self.till_names(), payouts,
-            self.shop_name(), lang,
+            rows, counted, first, last, self.till_names(), payouts, self.shop_name(), lang,
+            unreached=others.unreached,
         )  # fmt: skip
 
     # -- payouts -------------------------------------------------------------------------------

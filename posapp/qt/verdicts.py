@@ -1,8 +1,9 @@
 """From an Outcome to what the counter shows and plays: colour, headline, detail, sound.
 
 Green: the platform accepted the redemption. Orange: accepted without the platform (it will be
-sent when the line is back), or something needs the shopkeeper's attention (the till must be paired
-again, the platform is busy, the till's disk or database is in trouble). Red: refused, with the
+sent when the line is back), or something needs the shopkeeper's attention or another try (the
+till must be paired again, the platform is busy or has a fault, the till's disk or database is in
+trouble). Red only for a voucher truly refused (used, expired, cancelled, not genuine...). Every
 reason in plain words from the one catalog (`Refused.text`), never an HTTP status or exception text.
 Qt-free on purpose: the demo's text walk and the tests use the same table.
 """
@@ -20,23 +21,41 @@ from posapp.i18n import _, current_language
 log = logging.getLogger("posapp.qt.verdicts")
 OK, ATTENTION, REFUSED, INFO = "ok", "attention", "refused", "info"
 
-# refusals that are not about the voucher: orange, the shopkeeper has something to do or wait for
-ATTENTION_REASONS = frozenset(
+# Red is for a voucher (or a code) truly refused: scanning it again gives the same answer. Every
+# other refusal is orange: the platform or the line is in trouble (busy, a fault, too much at
+# once), the till needs something (pairing, its clock, its disk, an update, a connection for the
+# offline limits), or the shopkeeper should try again (an amount, a code that cannot be checked
+# now). A reason this table does not know is orange too: "try again" never wrongly says "refused".
+VOUCHER_REFUSALS = frozenset(
     {
-        "refused.pairing_needed",
-        "needs_pairing",
-        "refused.unauthorized",
-        "refused.request_in_flight",
-        "refused.service_unavailable",
-        "refused.idempotency_key_missing",
-        "refused.idempotency_key_mismatch",
-        "offline.clock_went_back",
-        "offline.stale_sync",
-        "offline.no_account",
-        "error.generic",
+        # the platform's verdict on the voucher or the redemption asked for
+        "refused.unknown_voucher",
+        "refused.voucher_used",
+        "refused.insufficient_balance",
+        "refused.partial_not_allowed",
+        "refused.voucher_expired",
+        "refused.voucher_cancelled",
+        "refused.other_shop",
+        "refused.currency_mismatch",
+        # an undo the platform or the till refuses for good
+        "refused.void_window_expired",
+        "refused.not_voidable",
+        # the code itself is no genuine, valid voucher
+        "reject.too_long",
+        "reject.control_characters",
+        "reject.unknown_format",
+        "reject.bad_check",
+        "reject.bad_encoding",
+        "reject.bad_length",
+        "reject.key_not_valid",
+        "reject.bad_signature",
+        "reject.expired",
+        # what the till knows of the voucher without the platform
+        "offline.already_redeemed_here",
+        "offline.insufficient_cached_balance",
+        "offline.revoked",
     }
 )
-ATTENTION_PREFIXES = ("store.", "api.", "clock.", "needs_pairing")
 
 
 @dataclass(frozen=True)
@@ -61,12 +80,8 @@ def short_date(when: datetime | None) -> str:
 
 
 def tone_of(refused: Refused) -> str:
-    reason = refused.reason
-    if (
-        refused.needs_pairing
-        or reason in ATTENTION_REASONS
-        or reason.startswith(ATTENTION_PREFIXES)
-    ):
+    """REFUSED for a voucher truly refused, ATTENTION for anything to wait for, fix or retry."""
+    if refused.needs_pairing or refused.reason not in VOUCHER_REFUSALS:
         return ATTENTION
     return REFUSED
 
@@ -117,6 +132,8 @@ def void_verdict(result: object) -> Verdict:
         )
         return Verdict(INFO, _("Redemption cancelled"), detail, "attention")
     if isinstance(result, Refused):
+        if tone_of(result) == ATTENTION:  # the platform busy, the line, the disk: try again
+            return Verdict(ATTENTION, _("Not cancelled"), refusal_words(result), "attention")
         return Verdict(REFUSED, _("Not cancelled"), refusal_words(result), "refused")
     return Verdict(ATTENTION, _("Attention"), _("Something went wrong: please try again"))
 

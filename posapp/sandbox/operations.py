@@ -115,8 +115,11 @@ OPERATIONS: dict[str, str] = {
         "For a till that lost its database and rebuilds its history: start without a cursor, "
         "follow `next_cursor` while `has_more`. A till paired again has a new `till_id`; what it "
         "did under the old one is found with `scope=shop` and that `till_id`. Offline "
-        "redemptions that never reached the platform cannot be listed. 400 `invalid_cursor` "
-        "for a cursor this server did not issue."
+        "redemptions that never reached the platform cannot be listed. `first_day` and "
+        "`last_day` (shop-local days, Europe/Rome, both included) keep the redemptions of a "
+        "period, judged at the time the day summary counts them: how an owner's statement "
+        "lists every till of the shop. 400 `invalid_cursor` for a cursor this server did not "
+        "issue; 422 `invalid_request` when `last_day` is before `first_day`."
     ),
     "get_redemption": (
         "A redemption of this shop (made by any of its tills) by id, in its current state. 404 "

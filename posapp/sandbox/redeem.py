@@ -14,13 +14,14 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from posapp.core.clock import Clock, parse_utc, utc_iso
 from posapp.core.codes import canonical_plain
 from posapp.sandbox.db import Database
 from posapp.sandbox.errors import MESSAGES, ApiFailure
+from posapp.sandbox.summary import day_bounds
 from posapp.sandbox.timebounds import OUT_OF_BOUNDS, TimeRules
 from posapp.sandbox.vouchers import VOUCHER_SEQ, decode_cursor, encode_cursor
 
@@ -315,15 +316,29 @@ class RedemptionDesk:
         return redemption_json(row)
 
     def page(
-        self, shop_id: int, till_id: int | None, cursor: str | None, limit: int
+        self,
+        shop_id: int,
+        till_id: int | None,
+        cursor: str | None,
+        limit: int,
+        first_day: date | None = None,
+        last_day: date | None = None,
     ) -> dict[str, Any]:
         """Redemptions of a shop (or of one of its tills) in the platform's sequence, after
-        `cursor`, in their current state: how a till rebuilds its history."""
+        `cursor`, in their current state: how a till rebuilds its history. `first_day` and
+        `last_day` keep those of a period of shop-local days, judged at the time the day
+        summary counts them (the platform's own for online ones)."""
         after = decode_cursor("h", cursor)
         sql = "SELECT * FROM redemptions WHERE shop_id = ? AND seq > ?"
         args: list[Any] = [shop_id, after]
         if till_id is not None:
             sql, args = sql + " AND till_id = ?", [*args, till_id]
+        if first_day is not None:
+            sql += " AND COALESCE(effective_at, occurred_at) >= ?"
+            args.append(utc_iso(day_bounds(first_day)[0]))
+        if last_day is not None:
+            sql += " AND COALESCE(effective_at, occurred_at) < ?"
+            args.append(utc_iso(day_bounds(last_day)[1]))
         with self.db.read() as conn:
             rows = conn.execute(sql + " ORDER BY seq LIMIT ?", [*args, limit + 1]).fetchall()
         has_more = len(rows) > limit

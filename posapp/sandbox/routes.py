@@ -220,9 +220,19 @@ def list_redemptions(
         str | None, Query(max_length=200, description="next_cursor of the last page")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
+    first_day: Annotated[
+        Date | None,
+        Query(description="only redemptions of this shop-local day (Europe/Rome) or later"),
+    ] = None,
+    last_day: Annotated[
+        Date | None,
+        Query(description="only redemptions of this shop-local day (Europe/Rome) or earlier"),
+    ] = None,
 ) -> dict[str, Any]:
+    if first_day is not None and last_day is not None and last_day < first_day:
+        raise ApiFailure(422, "invalid_request", "last_day is before first_day")
     till_id = till["till_id"] if scope == "till" else None
-    return store.desk.page(till["shop_id"], till_id, cursor, limit)
+    return store.desk.page(till["shop_id"], till_id, cursor, limit, first_day, last_day)
 
 
 @router.get(

@@ -4,7 +4,8 @@ through the real pairing endpoint, PosService on a real SQLite file, and the cou
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,9 +43,19 @@ class Rig:
         self.server = SandboxServer(self.path / "sandbox", port=port, faults=True).start()
 
 
-@pytest.fixture
-def rig(tmp_path) -> Iterator[Rig]:
-    server = SandboxServer(tmp_path / "sandbox", fresh=True, seed_demo=False, faults=True).start()
+@contextmanager
+def open_rig(
+    tmp_path: Path,
+    *,
+    timeout: tuple[float, float] = (1.0, 2.0),
+    wrap_app: Callable[[Any], Any] | None = None,
+) -> Iterator[Rig]:
+    """The rig; `timeout` the till's (connect, read) timeouts, `wrap_app` an ASGI layer put
+    around the sandbox's app before it listens (a platform with other limits)."""
+    server = SandboxServer(tmp_path / "sandbox", fresh=True, seed_demo=False, faults=True)
+    if wrap_app is not None:
+        server.app = wrap_app(server.app)
+    server.start()
     shop_id = server.store.create_shop("Panificio Rizzo", "Calimera")
     code = server.store.new_pairing_code(shop_id)
     tokens = TokenStore()
@@ -52,7 +63,7 @@ def rig(tmp_path) -> Iterator[Rig]:
     settings = Settings()
     settings.sound = False
     service = PosService.open(
-        [account], tokens.get, settings, db_path=tmp_path / "till.sqlite3", timeout=(1.0, 2.0)
+        [account], tokens.get, settings, db_path=tmp_path / "till.sqlite3", timeout=timeout
     )
     service.sync_now()
     rig = Rig(server, shop_id, account, service, settings, tmp_path)
@@ -61,3 +72,9 @@ def rig(tmp_path) -> Iterator[Rig]:
     finally:
         service.close()
         rig.server.stop()
+
+
+@pytest.fixture
+def rig(tmp_path) -> Iterator[Rig]:
+    with open_rig(tmp_path) as made:
+        yield made

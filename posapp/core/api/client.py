@@ -167,20 +167,37 @@ class ApiClient:
         return results
 
     def redemptions(
-        self, cursor: str | None = None, limit: int = 500, scope: str = "till"
+        self,
+        cursor: str | None = None,
+        limit: int = 500,
+        scope: str = "till",
+        first_day: date | None = None,
+        last_day: date | None = None,
     ) -> Page[Redemption]:
         """One page of this till's (or, `scope="shop"`, the shop's) redemptions in the
-        platform's order: how a till rebuilds its history after losing its database."""
+        platform's order: how a till rebuilds its history after losing its database, and, with
+        `first_day`/`last_day` (shop-local days, both included), how a statement lists a period."""
         if scope not in ("till", "shop"):
             raise ValueError("scope is 'till' or 'shop'")
-        params = {**page_params(cursor, limit), "scope": scope}
+        params: dict[str, object] = {**page_params(cursor, limit), "scope": scope}
+        if first_day is not None:
+            params["first_day"] = first_day.isoformat()
+        if last_day is not None:
+            params["last_day"] = last_day.isoformat()
         raw = self._call("GET", "/v1/redemptions", params=params)
         return Page.from_json(raw, Redemption.from_json)
 
     def iter_redemptions(
-        self, cursor: str | None = None, limit: int = 500, scope: str = "till"
+        self,
+        cursor: str | None = None,
+        limit: int = 500,
+        scope: str = "till",
+        first_day: date | None = None,
+        last_day: date | None = None,
     ) -> Iterator[Page[Redemption]]:
-        return follow_pages(lambda c, n: self.redemptions(c, n, scope), cursor, limit)
+        return follow_pages(
+            lambda c, n: self.redemptions(c, n, scope, first_day, last_day), cursor, limit
+        )
 
     def get_redemption(self, redemption_id: str) -> Redemption:
         path = "/v1/redemptions/" + quote(redemption_id, safe="")

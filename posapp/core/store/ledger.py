@@ -102,6 +102,17 @@ def get(conn: sqlite3.Connection, redemption_id: str) -> LedgerRow | None:
     return LedgerRow.from_row(row) if row else None
 
 
+def known_ids(conn: sqlite3.Connection, redemption_ids: list[str]) -> set[str]:
+    """Which of these redemption ids the ledger holds (asked 500 at a time)."""
+    found: set[str] = set()
+    for start in range(0, len(redemption_ids), 500):
+        chunk = redemption_ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        sql = f"SELECT redemption_id FROM ledger WHERE redemption_id IN ({marks})"  # noqa: S608
+        found.update(r[0] for r in conn.execute(sql, chunk))
+    return found
+
+
 def recent(
     conn: sqlite3.Connection, account_id: str | None = None, limit: int = 50
 ) -> list[LedgerRow]:
