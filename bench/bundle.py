@@ -85,13 +85,9 @@ def weigh(folder: Path) -> tuple[float, dict[str, float], list[tuple[int, str]]]
     return total / 1e6, {f"{k}_mb": round(v / 1e6, 1) for k, v in by_size.items()}, files
 
 
-def window_command(exe: Path, images: Path) -> list[str]:
-    """The counter window when this build has it (the default GUI), else the scan window."""
-    helptext = subprocess.run([str(exe), "--help"], capture_output=True, text=True).stdout
-    return ["counter"] if " counter " in helptext else ["scan", "--images", str(images)]
-
-
 def start_once(exe: Path, images: Path) -> float:
+    """Seconds from process start to the first paint of the scan window (on a folder of one
+    QR image: no camera, no pairing needed), as the app's startup probe records it."""
     with tempfile.TemporaryDirectory(prefix="posapp-start-") as tmp:
         probe = Path(tmp) / "painted"
         env = {

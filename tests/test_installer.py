@@ -33,6 +33,7 @@ import qt_filter  # noqa: E402
         ("PySide6/Qt/translations/qtbase_it.qm", True),
         ("PySide6/Qt/translations/qtbase_de.qm", False),
         ("PySide6/Qt/translations/qtwebengine_it.qm", False),
+        ("PySide6/Qt/translations/qt_help_it.qm", False),
         ("PySide6/Qt/qml/QtQuick/Controls/libqtquickcontrols2plugin.so", False),
         ("cv2/cv2.abi3.so", True),
         ("posapp/locale/it/LC_MESSAGES/posapp.mo", True),
@@ -40,6 +41,30 @@ import qt_filter  # noqa: E402
 )
 def test_the_bundle_keeps_only_what_the_till_uses(dest, kept):
     assert qt_filter.keep_entry(dest) is kept
+
+
+def test_posapp_uses_nothing_the_bundle_leaves_out():
+    """An import of, or an attribute use like `np.random`, of a module in EXCLUDED_MODULES would
+    work in the tests and fail only in the installed app."""
+    import ast
+
+    excluded = tuple(qt_filter.EXCLUDED_MODULES)
+    aliases = {"np": "numpy", "numpy": "numpy", "cv2": "cv2"}
+    found = []
+    for path in (ROOT / "posapp").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                if node.value.id in aliases:
+                    names = [f"{aliases[node.value.id]}.{node.attr}"]
+            for name in names:
+                if any(name == ex or name.startswith(ex + ".") for ex in excluded):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {name}")
+    assert found == []
 
 
 def test_libraries_nothing_links_any_more_are_pruned():
@@ -63,6 +88,27 @@ def test_libraries_nothing_links_any_more_are_pruned():
         "PySide6/Qt/lib/libQt6Core.so.6",
         "libzbar.so.0",  # loaded by ctypes: always kept
         "_cffi_backend.cpython-311-x86_64-linux-gnu.so",
+    }
+
+
+def test_links_to_libraries_left_out_are_left_out_too():
+    """PyInstaller links top-level names to the relocated Qt libraries; a link to a library
+    nothing needs any more must go with it (it dangled in the bundle and the .deb)."""
+    binaries = [
+        ("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK"),  # before the file
+        ("libQt6Quick.so.6", "PySide6/Qt/lib/libQt6Quick.so.6", "SYMLINK"),
+        ("libcore.so", "libQt6Core.so.6", "SYMLINK"),  # a link to a link
+        ("PySide6/QtCore.abi3.so", "/x/QtCore.abi3.so", "EXTENSION"),
+        ("PySide6/Qt/lib/libQt6Core.so.6", "/x/libQt6Core.so.6", "BINARY"),
+        ("PySide6/Qt/lib/libQt6Quick.so.6", "/x/libQt6Quick.so.6", "BINARY"),
+    ]
+    links = {"/x/QtCore.abi3.so": ["libQt6Core.so.6"]}
+    kept = {e[0] for e in qt_filter.prune_unreachable(binaries, lambda p: links.get(p, []))}
+    assert kept == {
+        "PySide6/QtCore.abi3.so",
+        "PySide6/Qt/lib/libQt6Core.so.6",
+        "libQt6Core.so.6",
+        "libcore.so",
     }
 
 
