@@ -54,7 +54,9 @@ def test_the_demo_video_shows_each_kind_of_verdict(tmp_path):
         store.close()
     assert len(cards) == 8
     captions = [caption for _, caption in cards]
-    assert captions[0] == "Buono €\u00a05,00", captions  # as the counter writes amounts
+    # as the counter writes amounts; the seed's 5 and 10 euro vouchers can share a creation
+    # millisecond, and then either comes first
+    assert captions[0] in ("Buono €\u00a05,00", "Buono €\u00a010,00"), captions
     assert "Buono usato" in captions and not any("used" in c for c in captions)
     assert sum(text.startswith("PV:") for text, _ in cards) == 2  # the offline part
     assert len({text for text, _ in cards}) == 8
