@@ -1,6 +1,6 @@
-"""A camera chosen in the settings (F10) is the one the counter reads as soon as they are saved:
-no restart, the same scan thread. Two video files played through cv2.VideoCapture stand in for
-two cameras, each showing a QR code of its own."""
+"""A camera (and a decoder) chosen in the settings (F10) is the one the counter reads with as
+soon as they are saved: no restart, the same scan thread. Two video files played through
+cv2.VideoCapture stand in for two cameras, each showing a QR code of its own."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from posapp.qt.counter_app import build_counter
 from posapp.qt.counter_extras import CounterExtras
 from posapp.qt.settings_dialog import SettingsDialog
 from posapp.scan.sources import VideoFileSource
+from posapp.scan.strategy import make_strategy
 from tests.support.counter_rig import rig  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.usefixtures("qapp")
@@ -62,6 +63,7 @@ def test_a_camera_chosen_in_the_settings_is_read_once_they_are_saved(rig, qtbot,
             QTimer.singleShot(20, choose_the_side_camera)  # the camera list comes from a thread
             return
         dialog.camera.setCurrentIndex(dialog.camera.findData(1))
+        dialog.strategy.setCurrentIndex(dialog.strategy.findData("zxing"))
         chose.append(dialog.camera.currentData())
         dialog.save()
 
@@ -76,6 +78,8 @@ def test_a_camera_chosen_in_the_settings_is_read_once_they_are_saved(rig, qtbot,
         qtbot.waitUntil(lambda: CODES[1] in read[before:], timeout=15_000)
         assert CODES[0] not in read[before:]  # the front camera is no longer read
         assert worker.isRunning() and not worker.is_paused and finished == []
+        assert worker.strategy.spec == make_strategy("zxing").spec  # the decoder chosen, too
+        assert Settings.load().scanner.strategy == "zxing"
     finally:
         counter.close()
 

@@ -8,6 +8,7 @@ The PySide6 Signal.emit work-around lives in posapp/qt/emit_fix.py (re-exported 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from posapp.scan.sources import FrameSource
 
 T = TypeVar("T")
+log = logging.getLogger("posapp.qt.app")
 
 
 def make_application(argv: Sequence[str] | None = None) -> QApplication:
@@ -50,6 +52,24 @@ class Scanning:
     problem: str = ""
     bad_settings: list[str] = field(default_factory=list)
     camera_index: int | None = None
+    strategy_spec: str = ""  # the decoder setting the worker was given
+
+    def use_strategy(self, spec: str) -> bool:
+        """Settings saved with another decoder: the worker decodes with it from now on. A spec
+        that cannot be used (a library missing) keeps the one in use, and says so in the log."""
+        from posapp.scan.decoders import DecoderUnavailable
+        from posapp.scan.strategy import make_strategy
+
+        if self.worker is None or spec == self.strategy_spec:
+            return False
+        try:
+            strategy = make_strategy(spec)
+        except (ValueError, DecoderUnavailable):  # the decoder in use goes on
+            log.warning("decoder setting %r cannot be used: keeping %r", spec, self.strategy_spec)
+            return False
+        self.strategy_spec = spec
+        self.worker.set_strategy(strategy)
+        return True
 
     def use_camera(self, index: int) -> bool:
         """Settings saved with another camera: the worker opens it now (no restart of the app,
@@ -127,7 +147,7 @@ def make_scanning(
         return parts
     worker = ScanWorker(source_factory, strategy, confirmer, lang=lang, parent=app)
     app.aboutToQuit.connect(lambda: worker.stop(3000))
-    parts.worker = worker
+    parts.worker, parts.strategy_spec = worker, sc.strategy
     return parts
 
 

@@ -214,8 +214,9 @@ class CounterExtras:
         self.settings = settings
         self.counter.window.sounds.enabled = bool(getattr(settings, "sound", True))
         scanning = self.counter.scanning
-        if scanning is not None:  # another camera chosen: the worker opens it when it resumes
+        if scanning is not None:  # another camera or decoder: the worker takes it as it resumes
             scanning.use_camera(settings.scanner.camera_index)
+            scanning.use_strategy(settings.scanner.strategy)
         self.start()  # operators added or removed in the settings: ask again when needed
 
     def repair(self) -> None:

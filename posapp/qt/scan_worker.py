@@ -14,7 +14,8 @@ Two ways to feed the loop, chosen by the source's `live` flag:
 thread ended, so another reader such as the settings preview can open the same camera), says so
 with `pausedChanged(True)` and waits; `resume()` opens a fresh source from the factory, keeping the
 decode session. `switch_source()` closes the source and opens the one the factory now gives (a
-camera chosen in the settings). None of the three waits: the GUI thread never waits on this loop.
+camera chosen in the settings); `set_strategy()` does the same with another decoder. None of
+these waits: the GUI thread never waits on this loop.
 
 A camera that cannot be opened is reported once with `cameraError` (again only if the words
 change, or after it worked) and retried with backoff until the worker is stopped; a camera that
@@ -127,6 +128,7 @@ class ScanWorker(QThread):
         self._hold = threading.Event()  # pause(): let the source go and wait for resume()
         self._switch = threading.Event()  # switch_source(): a new source from the factory
         self._left = False  # the loop let its source go for a pause or a switch
+        self._next_strategy: Strategy | None = None  # set_strategy(): from the next source on
         self.decode_cpu_s = 0.0  # CPU time of this thread spent decoding (benchmarks, tests)
 
     # -- control (GUI thread) ------------------------------------------------------------------
@@ -149,6 +151,17 @@ class ScanWorker(QThread):
         """Close the current source and open the one the factory gives now; returns at once."""
         self._switch.set()
 
+    def set_strategy(self, strategy: Strategy) -> None:
+        """Decode with `strategy` (the decoder chosen in the settings) from a fresh source on;
+        returns at once."""
+        self._next_strategy = strategy
+        self._switch.set()
+
+    @property
+    def strategy(self) -> Strategy:
+        """The strategy the loop decodes with now."""
+        return self._strategy  # type: ignore[return-value]
+
     @property
     def is_paused(self) -> bool:
         return self._hold.is_set()
@@ -168,6 +181,8 @@ class ScanWorker(QThread):
                 continue
             fresh = fresh or self._switch.is_set()
             self._switch.clear()
+            if self._next_strategy is not None:  # another decoder chosen: a new session too
+                self._strategy, self._next_strategy, fresh = self._next_strategy, None, True
             try:
                 source = self._source_factory()
             except Exception:  # bad settings or a driver failing: report, back off, try again
