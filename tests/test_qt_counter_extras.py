@@ -5,18 +5,15 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from posapp.qt.counter_app import build_counter
 from posapp.qt.counter_extras import CounterExtras
-from tests.support.counter_rig import rig  # noqa: F401 (fixture)
+from tests.support.counter_rig import open_counter, rig  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.usefixtures("qapp")
 
 
 def test_f9_opens_the_owners_view_and_scanning_goes_on(rig, qtbot):  # noqa: F811
     extras = CounterExtras(rig.service, rig.settings)
-    counter = build_counter(rig.service, rig.settings, None, extra_actions=extras.actions())
-    extras.attach(counter)
-    qtbot.addWidget(counter.window)
+    counter = open_counter(rig, qtbot, extras=extras, show=False)
     try:
         assert "F9" in counter.window.actions_bar.buttons
         qtbot.keyClick(counter.window, Qt.Key.Key_F9)

@@ -7,27 +7,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from PySide6.QtCore import Qt
 
-from posapp.qt.counter_app import build_counter
-from tests.support.counter_rig import rig  # noqa: F401 (fixture)
+from tests.support.counter_rig import counter, rig  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.usefixtures("qapp")
 
 
-@pytest.fixture
-def counter(rig, qtbot):  # noqa: F811
-    made = build_counter(rig.service, rig.settings, None, verdict_s=30)
-    qtbot.addWidget(made.window)
-    made.window.show()
-    yield made
-    made.bridge.close()
-
-
-def scan(counter, qtbot, text):
+def scan(counter, qtbot, text):  # noqa: F811
     counter.flow.on_code(text, "camera")
     qtbot.waitUntil(lambda: counter.flow.phase not in ("looking_up",), timeout=10_000)
 
 
-def wait_verdict(counter, qtbot):
+def wait_verdict(counter, qtbot):  # noqa: F811
     qtbot.waitUntil(lambda: counter.flow.phase == "verdict", timeout=10_000)
     return counter.flow.verdict
 

@@ -10,10 +10,10 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 from posapp.core.settings import Settings, data_dir
 from posapp.i18n import current_language
 from posapp.qt.about_dialog import AboutDialog
-from posapp.qt.counter_app import build_counter, start_language
+from posapp.qt.counter_app import start_language
 from posapp.qt.qt_i18n import install_qt_translator, qt_translations_dir
 from posapp.version import version
-from tests.support.counter_rig import rig  # noqa: F401 (fixture)
+from tests.support.counter_rig import counter, rig  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.usefixtures("qapp")
 LOCALE_VARS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
@@ -24,15 +24,6 @@ Std = QMessageBox.StandardButton
 def _qt_back_to_english(qapp):
     yield
     install_qt_translator(qapp, "en")  # no Italian Qt buttons leak into the next test
-
-
-@pytest.fixture
-def counter(rig, qtbot):  # noqa: F811
-    made = build_counter(rig.service, rig.settings, None, verdict_s=30)
-    qtbot.addWidget(made.window)
-    made.window.show()
-    yield made
-    made.bridge.close()
 
 
 @pytest.fixture
@@ -59,7 +50,7 @@ def test_pyside6_ships_the_italian_qt_catalog():
     assert (qt_translations_dir() / "qtbase_it.qm").is_file(), qt_translations_dir()
 
 
-def test_qt_buttons_follow_the_counter_language_switch(counter, qtbot):
+def test_qt_buttons_follow_the_counter_language_switch(counter, qtbot):  # noqa: F811
     window = counter.window
     assert button_texts(window) == {"Yes": "&Sì", "No": "&No", "Cancel": "Annulla"}
     open_box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)  # one already on screen
@@ -97,7 +88,7 @@ def test_a_chosen_language_persists_over_the_system(system, tmp_path):
     assert start_language("en", Settings.load(path)) == "en"  # --lang still wins for one run
 
 
-def test_f1_shows_the_keys_version_and_folders(counter, qtbot):
+def test_f1_shows_the_keys_version_and_folders(counter, qtbot):  # noqa: F811
     window = counter.window
     window.activateWindow()
     qtbot.keyClick(window, Qt.Key.Key_F1)

@@ -8,11 +8,10 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from posapp.core.operators import CASHIER, OWNER, OperatorBook
-from posapp.qt.counter_app import build_counter
 from posapp.qt.counter_extras import CounterExtras
 from posapp.qt.pin_dialog import PinDialog
 from posapp.qt.receipt_dialog import ReceiptDialog
-from tests.support.counter_rig import rig  # noqa: F401 (fixture)
+from tests.support.counter_rig import open_counter, rig  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.usefixtures("qapp")
 
@@ -44,10 +43,7 @@ def counter(rig, qtbot):  # noqa: F811
     book = OperatorBook()
     book.add("Maria", OWNER, "4821")
     book.add("Luca", CASHIER, "1357")
-    extras = CounterExtras(rig.service, rig.settings)
-    made = build_counter(rig.service, rig.settings, None, extra_actions=extras.actions())
-    extras.attach(made)
-    qtbot.addWidget(made.window)
+    made = open_counter(rig, qtbot, extras=CounterExtras(rig.service, rig.settings), show=False)
     yield made
     made.close()
 

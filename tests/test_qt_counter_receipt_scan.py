@@ -10,11 +10,10 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from posapp.qt.app import make_scanning
-from posapp.qt.counter_app import build_counter
 from posapp.qt.counter_extras import CounterExtras
 from posapp.qt.receipt_dialog import ReceiptDialog
 from posapp.scan.sources import VideoFileSource
-from tests.support.counter_rig import rig  # noqa: F401 (fixture)
+from tests.support.counter_rig import open_counter, rig  # noqa: F401 (fixture)
 from tests.test_qt_pairing_usb import scanner_types
 
 pytestmark = pytest.mark.usefixtures("qapp")
@@ -24,17 +23,7 @@ def test_a_receipt_barcode_reaches_the_receipt_dialog_only(rig, qtbot, tmp_path)
     rig.settings.scanner.keyburst_max_gap_ms = 400  # a loaded test machine: Enter ends a burst
     scanning = make_scanning(rig.settings, lambda: VideoFileSource(tmp_path / "none.avi"), "en")
     extras = CounterExtras(rig.service, rig.settings)
-    counter = build_counter(
-        rig.service,
-        rig.settings,
-        scanning,
-        extra_actions=extras.actions(),
-        verdict_s=30,
-        start_worker=False,
-    )
-    extras.attach(counter)
-    qtbot.addWidget(counter.window)
-    counter.window.show()
+    counter = open_counter(rig, qtbot, scanning, extras=extras, verdict_s=30, start_worker=False)
     deadline = time.monotonic() + 15
 
     def scan_the_receipt() -> None:

@@ -7,11 +7,10 @@ import pytest
 from PySide6.QtCore import Qt
 
 from posapp.qt.app import make_scanning
-from posapp.qt.counter_app import build_counter
 from posapp.qt.counter_extras import CounterExtras
 from posapp.sandbox.demo import pairing_payload
 from posapp.scan.sources import VideoFileSource
-from tests.support.counter_rig import rig  # noqa: F401 (fixture)
+from tests.support.counter_rig import open_counter, rig  # noqa: F401 (fixture)
 from tests.test_qt_pairing_usb import scanner_types
 
 pytestmark = pytest.mark.usefixtures("qapp")
@@ -20,11 +19,7 @@ pytestmark = pytest.mark.usefixtures("qapp")
 def test_a_401_asks_to_pair_again_and_keeps_the_queue(rig, qtbot):  # noqa: F811
     first, second = rig.voucher(500), rig.voucher(700)
     extras = CounterExtras(rig.service, rig.settings)
-    counter = build_counter(
-        rig.service, rig.settings, None, verdict_s=30, extra_actions=extras.actions()
-    )
-    extras.attach(counter)
-    qtbot.addWidget(counter.window)
+    counter = open_counter(rig, qtbot, extras=extras, show=False, verdict_s=30)
     bar = counter.window.status
     try:
         rig.stop_platform()  # one redemption waits in the queue
@@ -63,17 +58,7 @@ def test_the_usb_scanner_fills_the_repair_wizard_not_the_counter(rig, qtbot, tmp
     rig.settings.scanner.keyburst_max_gap_ms = 400  # a loaded test machine: Enter ends a burst
     scanning = make_scanning(rig.settings, lambda: VideoFileSource(tmp_path / "none.avi"), "en")
     extras = CounterExtras(rig.service, rig.settings)
-    counter = build_counter(
-        rig.service,
-        rig.settings,
-        scanning,
-        extra_actions=extras.actions(),
-        verdict_s=30,
-        start_worker=False,
-    )
-    extras.attach(counter)
-    qtbot.addWidget(counter.window)
-    counter.window.show()
+    counter = open_counter(rig, qtbot, scanning, extras=extras, verdict_s=30, start_worker=False)
     phases: list[str] = []
     counter.flow.phaseChanged.connect(phases.append)
     try:

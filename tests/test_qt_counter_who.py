@@ -9,10 +9,9 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from posapp.core.operators import CASHIER, OWNER, OperatorBook
-from posapp.qt.counter_app import build_counter
 from posapp.qt.counter_extras import CounterExtras
 from posapp.qt.pin_dialog import PinDialog
-from tests.support.counter_rig import rig  # noqa: F401 (fixture)
+from tests.support.counter_rig import open_counter, rig  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.usefixtures("qapp")
 
@@ -44,11 +43,7 @@ def type_pin(qtbot, name: str, digits: str):
 
 def make_counter(rig, qtbot):  # noqa: F811
     extras = CounterExtras(rig.service, rig.settings)
-    made = build_counter(rig.service, rig.settings, None, extra_actions=extras.actions())
-    extras.attach(made)
-    qtbot.addWidget(made.window)
-    made.window.show()
-    return made, extras
+    return open_counter(rig, qtbot, extras=extras), extras
 
 
 def redeem(counter, qtbot, code: str) -> str:

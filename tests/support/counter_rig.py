@@ -1,5 +1,6 @@
 """A real counter for the Qt tests: sandbox on loopback (real clock, faults on), a till paired
-through the real pairing endpoint, PosService on a real SQLite file, and the counter window.
+through the real pairing endpoint, PosService on a real SQLite file, and the counter window
+(`open_counter`, or the `counter` fixture: the window shown, no camera, verdicts held 30 s).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from posapp.core.accounts import AccountDirectory
 from posapp.core.credentials import TokenStore
 from posapp.core.service import PosService
 from posapp.core.settings import Settings
+from posapp.qt.counter_app import Counter, build_counter
+from posapp.qt.counter_extras import CounterExtras
 from posapp.sandbox.server import SandboxServer
 
 
@@ -78,3 +81,32 @@ def open_rig(
 def rig(tmp_path) -> Iterator[Rig]:
     with open_rig(tmp_path) as made:
         yield made
+
+
+def open_counter(
+    rig: Rig,
+    qtbot: Any,
+    scanning: Any = None,
+    *,
+    extras: CounterExtras | None = None,
+    show: bool = True,
+    **options: Any,
+) -> Counter:
+    """The counter window on the rig's service, registered with qtbot (and shown); with `extras`
+    its F-keys (owner's view, receipt, slip, re-pair, ...) are attached. The caller closes it."""
+    if extras is not None:
+        options["extra_actions"] = extras.actions()
+    made = build_counter(rig.service, rig.settings, scanning, **options)
+    if extras is not None:
+        extras.attach(made)
+    qtbot.addWidget(made.window)
+    if show:
+        made.window.show()
+    return made
+
+
+@pytest.fixture
+def counter(rig: Rig, qtbot: Any) -> Iterator[Counter]:
+    made = open_counter(rig, qtbot, verdict_s=30)
+    yield made
+    made.bridge.close()
