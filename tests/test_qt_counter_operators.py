@@ -7,11 +7,11 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from posapp.core.operators import CASHIER, OWNER, OperatorBook
 from posapp.qt.counter_extras import CounterExtras
 from posapp.qt.pin_dialog import PinDialog
 from posapp.qt.receipt_dialog import ReceiptDialog
 from tests.support.counter_rig import open_counter, rig  # noqa: F401 (fixture)
+from tests.support.staff import maria_and_luca
 
 pytestmark = pytest.mark.usefixtures("qapp")
 
@@ -40,9 +40,7 @@ def pin(qtbot, name: str, digits: str):
 
 @pytest.fixture
 def counter(rig, qtbot):  # noqa: F811
-    book = OperatorBook()
-    book.add("Maria", OWNER, "4821")
-    book.add("Luca", CASHIER, "1357")
+    maria_and_luca()
     made = open_counter(rig, qtbot, extras=CounterExtras(rig.service, rig.settings), show=False)
     yield made
     made.close()

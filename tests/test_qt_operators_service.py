@@ -8,12 +8,13 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from posapp.core.operators import CASHIER, OWNER, OperatorBook, may_void
+from posapp.core.operators import OperatorBook, may_void
 from posapp.core.policy import AcceptedOffline, AcceptedOnline
 from posapp.core.store import ledger
 from posapp.i18n import set_language
 from posapp.qt.pairing import PairingWizard
 from posapp.qt.receipt_dialog import ReceiptDialog
+from tests.support.staff import maria_and_luca
 from tests.support.trust import trust_rig
 
 
@@ -32,10 +33,7 @@ def rig(tmp_path):
 
 @pytest.fixture
 def book(_isolated_data_dir) -> OperatorBook:
-    book = OperatorBook()
-    book.add("Maria", OWNER, "4821")
-    book.add("Luca", CASHIER, "1357")
-    return book
+    return maria_and_luca()
 
 
 def _row(rig, redemption_id):

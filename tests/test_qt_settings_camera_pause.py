@@ -10,8 +10,6 @@ import threading
 from pathlib import Path
 from typing import ClassVar
 
-import cv2
-import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
@@ -25,6 +23,7 @@ from posapp.scan.source_base import CameraUnavailable
 from posapp.scan.sources import VideoFileSource
 from posapp.scan.strategy import make_strategy
 from tests.support.counter_rig import rig  # noqa: F401 (fixture)
+from tests.support.media import noise_video
 
 pytestmark = pytest.mark.usefixtures("qapp")
 
@@ -74,13 +73,7 @@ def _english_and_a_free_camera():
 
 @pytest.fixture
 def video(tmp_path: Path) -> Path:
-    path = tmp_path / "camera.avi"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 15, (320, 240))
-    rng = np.random.default_rng(7)
-    for _ in range(30):
-        writer.write(rng.integers(0, 255, (240, 320, 3), dtype=np.uint8))
-    writer.release()
-    return path
+    return noise_video(tmp_path / "camera.avi", seed=7)
 
 
 @pytest.fixture

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import cv2
-import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from posapp.core.operators import CASHIER, OWNER, OperatorBook
+from posapp.core.operators import OperatorBook
 from posapp.core.settings import Settings
 from posapp.i18n import current_language, set_language
 from posapp.qt.pin_dialog import PinDialog
 from posapp.qt.settings_dialog import SettingsDialog
 from posapp.scan.sources import VideoFileSource
+from tests.support.media import noise_video
+from tests.support.staff import maria_and_luca
 
 CAMERAS = [(0, "Integrated Camera"), (1, "USB Camera HD")]
 
@@ -30,21 +30,12 @@ def _english():
 
 @pytest.fixture
 def video(tmp_path: Path) -> Path:
-    path = tmp_path / "camera.avi"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 15, (320, 240))
-    rng = np.random.default_rng(1)
-    for _ in range(30):
-        writer.write(rng.integers(0, 255, (240, 320, 3), dtype=np.uint8))
-    writer.release()
-    return path
+    return noise_video(tmp_path / "camera.avi", seed=1)
 
 
 @pytest.fixture
 def book(_isolated_data_dir) -> OperatorBook:
-    book = OperatorBook()
-    book.add("Maria", OWNER, "4821")
-    book.add("Luca", CASHIER, "1357")
-    return book
+    return maria_and_luca()
 
 
 _OPEN: list[SettingsDialog] = []
