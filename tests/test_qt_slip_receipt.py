@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import unicodedata
@@ -194,3 +195,23 @@ def test_recorded_slip_of_an_offline_redemption_and_of_a_cancelled_one(ahead, qt
     assert isinstance(ahead.service.void(queued.redemption_id, "customer"), Voided)
     assert recorded_slip(ahead.service, queued.redemption_id) is None
     assert recorded_slip(ahead.service, "no-such-id") is None
+
+
+def test_every_word_of_the_slip_is_on_the_paper(qtbot, tmp_path):
+    """The slip laid out at the screen's resolution and scaled to the printer ran its right
+    column (date, amounts) past the 80 mm roll's edge; every word's box must be inside the page
+    less its 4 mm margins."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    set_language("it")
+    path = tmp_path / "slip.pdf"
+    print_to_pdf(path, _slip(amount_cents=125_000, balance_cents=987_650, operator="Annamaria"))
+    out = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, check=True)
+    page = re.search(r'<page width="([\d.]+)"', out.stdout.decode()).group(1)
+    words = re.findall(
+        r'<word xMin="([\d.]+)" [^>]* xMax="([\d.]+)" [^>]*>([^<]*)<', out.stdout.decode()
+    )
+    margin = 4 / 25.4 * 72 - 0.5  # 4 mm in points, half a point of rounding
+    assert len(words) > 20 and "1.250,00" in {w for _a, _b, w in words}
+    outside = [w for x0, x1, w in words if float(x0) < margin or float(x1) > float(page) - margin]
+    assert outside == [], f"off the paper: {outside}"

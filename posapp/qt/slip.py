@@ -103,10 +103,14 @@ def print_slip(printer: QPrinter, slip: Slip) -> None:
         )
     )
     doc = QTextDocument()
+    # Laid out with the printer's own font metrics and in its pixels: a document measured at the
+    # screen's resolution and then scaled set its 9 pt text about a third too wide for the roll,
+    # and the right column (date, amounts) ran off the paper.
+    doc.documentLayout().setPaintDevice(printer)
     doc.setDefaultStyleSheet("body, td, p { font-size: 9pt; } h3 { font-size: 12pt; }")
     doc.setHtml(slip_html(slip))
-    # a page size of its own: laid out on the paper's width, and no page numbers added
-    doc.setPageSize(printer.pageLayout().paintRect(QPageLayout.Unit.Point).size())
+    # a page size of its own: the paper's width, and no page numbers added
+    doc.setPageSize(printer.pageLayout().paintRectPixels(printer.resolution()).size().toSizeF())
     doc.print_(printer)
 
 
