@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from posapp.i18n import _
 from posapp.qt.app import make_scanning
 from posapp.qt.counter_extras import CounterExtras
 from posapp.sandbox.demo import pairing_payload
@@ -34,9 +35,15 @@ def test_a_401_asks_to_pair_again_and_keeps_the_queue(rig, qtbot):  # noqa: F811
         counter.flow.on_code(second["code"], "usb")
         qtbot.waitUntil(lambda: counter.flow.phase == "verdict", timeout=15_000)
         assert counter.flow.verdict.tone == "attention", counter.flow.verdict
+        assert counter.flow.verdict.headline == _("Till not recognised")
         assert bar.alert.isVisible() or bar.alert.text()
+        assert bar.line.text() == "● " + _("Not paired")  # never a green "online"
         assert bar.state.pending_count == 1  # the queue is kept
         assert rig.redemptions() == []
+        qtbot.keyClick(counter.window, Qt.Key.Key_Escape)  # back: no invitation to scan
+        qtbot.waitUntil(lambda: counter.flow.phase == "scanning", timeout=5_000)
+        panel = counter.window.verdict
+        assert panel.tone == "attention" and panel.headline.text() == _("Pair this till again")
 
         qtbot.keyClick(counter.window, Qt.Key.Key_F10)  # pair again, in place
         wizard = extras._repair_window
@@ -45,6 +52,9 @@ def test_a_401_asks_to_pair_again_and_keeps_the_queue(rig, qtbot):  # noqa: F811
         wizard.code.setText(rig.server.store.new_pairing_code(rig.shop_id))
         wizard.submit()
         qtbot.waitUntil(lambda: not bar.state.needs_pairing, timeout=15_000)
+        qtbot.keyClick(counter.window, Qt.Key.Key_Escape)  # past "paired again": scan again
+        qtbot.waitUntil(lambda: panel.headline.text() == _("Show the voucher's QR code"))
+        assert bar.line.text() != "● " + _("Not paired")
         qtbot.keyClick(counter.window, Qt.Key.Key_F5)
         qtbot.waitUntil(lambda: bar.state.pending_count == 0, timeout=20_000)
         assert [r["voucher_id"] for r in rig.redemptions()] == [first["voucher_id"]]

@@ -138,7 +138,10 @@ class CounterStatusBar(QWidget):
     @Slot(object)
     def show_state(self, state: Any) -> None:
         self.state = state
-        if state.online:
+        if getattr(state, "needs_pairing", False):  # online or not, it takes no voucher
+            self.line.setText("● " + _("Not paired"))
+            self.line.setStyleSheet("color: #ffffff; background: #b71c1c; padding: 4px 10px;")
+        elif state.online:
             self.line.setText("● " + _("Online"))
             self.line.setStyleSheet("color: #ffffff; background: #1b5e20; padding: 4px 10px;")
         else:

@@ -7,7 +7,7 @@ question. Texts wrap; nothing here can widen the window.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from posapp.i18n import _
@@ -46,7 +46,16 @@ class VerdictPanel(QWidget):
         self.setMinimumHeight(160)
         flow.phaseChanged.connect(self._on_phase)
         flow.verdictShown.connect(self.show_verdict)
+        flow.bridge.stateChanged.connect(self._on_state)
+        # "needs pairing" ends by the re-pairing's own call, which tells nobody: checked each second
+        self._pairing_check = QTimer(self, interval=1000)
+        self._pairing_check.timeout.connect(lambda: self._on_state(None))
         self._on_phase(flow.phase)
+
+    @Slot(object)
+    def _on_state(self, _state: object) -> None:
+        if self.flow.phase == SCANNING:  # the invitation to scan follows "needs pairing"
+            self._on_phase(SCANNING)
 
     def retranslate(self) -> None:
         if self.flow.verdict is not None and self.flow.phase not in (SCANNING, LOOKING_UP):
@@ -55,7 +64,20 @@ class VerdictPanel(QWidget):
 
     @Slot(str)
     def _on_phase(self, phase: str) -> None:
-        if phase == SCANNING:
+        unpaired = getattr(self.flow.bridge.state, "needs_pairing", False)
+        if unpaired and phase == SCANNING:
+            self._pairing_check.start()
+        else:
+            self._pairing_check.stop()
+        if phase == SCANNING and unpaired:
+            # no invitation to scan a voucher the till would refuse
+            self._set(
+                "attention",
+                _("Pair this till again"),
+                _("The platform no longer recognises this till: F10 to pair it again. "
+                  "The redemptions waiting to be sent are kept."),
+            )  # fmt: skip
+        elif phase == SCANNING:
             self._set(
                 "neutral",
                 _("Show the voucher's QR code"),

@@ -117,6 +117,8 @@ def verdict_for(outcome: object) -> Verdict:
         )
     if isinstance(outcome, Refused):
         words = refusal_words(outcome)
+        if outcome.needs_pairing:
+            return Verdict(ATTENTION, _("Till not recognised"), words, "attention")
         if tone_of(outcome) == ATTENTION:
             return Verdict(ATTENTION, _("Attention"), words, "attention")
         return Verdict(REFUSED, _("Refused"), words, "refused")
