@@ -42,11 +42,17 @@ def translator(lang: str) -> gettext.NullTranslations:
 
 def system_language() -> str:
     """Italian unless the system says English (or another non-Italian language) explicitly."""
+    said = False
     for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
         value = os.environ.get(var, "")
         if value and value.split(".")[0] not in ("C", "POSIX"):
             return "en" if value.lower().startswith("en") else DEFAULT_LANG
-    try:
+        said = said or bool(value)
+    if said:
+        # C / POSIX (a minimal or kiosk Linux) choose no language; Python's getlocale() would
+        # turn "C.UTF-8" into en_US and make such a till English
+        return DEFAULT_LANG
+    try:  # no variable at all (Windows, macOS apps): the OS's own setting
         code = locale.getlocale()[0] or ""
     except ValueError:
         code = ""

@@ -55,10 +55,19 @@ def test_italian_for_unknown_or_other_locales(system_locale):
     assert system_locale(LANG="fr_FR") == "it"
 
 
-def test_c_locale_is_not_a_language_choice(system_locale, monkeypatch):
-    monkeypatch.setattr("locale.getlocale", lambda *a: (None, None))
+def test_c_locale_is_not_a_language_choice(system_locale):
+    # the real locale module: Python's getlocale() maps C.UTF-8 to en_US, which made a till on a
+    # minimal Linux (LANG=C.UTF-8) speak English
     assert system_locale(LANG="C.UTF-8") == "it"
     assert system_locale(LC_ALL="POSIX") == "it"
+    assert system_locale(LC_ALL="C.UTF-8", LANG="C") == "it"
+
+
+def test_with_no_locale_variable_the_os_setting_counts(system_locale, monkeypatch):
+    monkeypatch.setattr("locale.getlocale", lambda *a: ("en_GB", "UTF-8"))  # e.g. Windows
+    assert system_locale() == "en"
+    monkeypatch.setattr("locale.getlocale", lambda *a: ("Italian_Italy", "1252"))
+    assert system_locale() == "it"
 
 
 def test_default_language_is_italian():
