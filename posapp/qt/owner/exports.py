@@ -71,7 +71,7 @@ class ExportPanel(QWidget):
             b.setMinimumWidth(150)
             grid.addWidget(b, 1, i)
         grid.setColumnStretch(3, 1)
-        period = QGroupBox(_("Statement for the accountant or the comune"))
+        period = QGroupBox(_("Statement for the accountant or the town council"))
         grid2 = QGridLayout(period)
         grid2.addWidget(QLabel(_("From")), 0, 0)
         grid2.addWidget(self.first, 0, 1)
