@@ -11,7 +11,7 @@ import subprocess
 from datetime import date
 
 import pytest
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, QRect
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QGroupBox
 
@@ -217,3 +217,16 @@ def test_opens_beside_the_counter_which_keeps_redeeming(shop, qtbot, tmp_path):
     qtbot.waitUntil(lambda: win.today.report.total == Total(3, 1400), timeout=10_000)
     win.shutdown()
     bridge.close()
+
+
+def test_the_owners_view_opens_within_the_screen(shop, qtbot, tmp_path, monkeypatch):
+    # it asked for 1100x760 whatever the screen: wider and taller than a 1024x600 till
+    class TillScreen:  # a 1024x600 screen less a 40 px panel
+        @staticmethod
+        def availableGeometry() -> QRect:
+            return QRect(0, 0, 1024, 560)
+
+    monkeypatch.setattr(OwnerWindow, "screen", lambda self: TillScreen())
+    win = OwnerWindow(shop.service, export_dir=tmp_path / "exports", clock=shop.clock)
+    qtbot.addWidget(win)
+    assert win.width() <= 1024 and win.height() <= 560

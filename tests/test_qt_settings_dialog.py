@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from posapp.core.operators import OperatorBook
@@ -224,3 +224,19 @@ def test_a_till_without_owner_creates_one_in_the_settings(qtbot, video, _isolate
     qtbot.mouseClick(form.create_button, Qt.MouseButton.LeftButton)
     assert d.owner is not None and d.owner.name == "Maria" and hasattr(d, "cap_value")
     assert OperatorBook().by_name("Maria").is_owner
+
+
+class _TillScreen:
+    """A 1024x600 till screen less a 40 px panel (the offscreen platform's own is 800x800)."""
+
+    @staticmethod
+    def availableGeometry() -> QRect:
+        return QRect(0, 0, 1024, 560)
+
+
+def test_the_dialog_opens_within_the_screen(qtbot, video, book, monkeypatch):
+    # it asked for 720x640 whatever the screen: on a 1024x600 till Save and Cancel were below it
+    monkeypatch.setattr(SettingsDialog, "screen", lambda self: _TillScreen())
+    d = _dialog(qtbot, video, book)
+    assert d.width() <= 1024 and d.height() <= 560
+    assert d.save_button.isVisible()

@@ -20,6 +20,7 @@ from posapp.qt.counter_flow import CounterFlow
 from posapp.qt.main_window import CounterWindow
 from posapp.qt.qt_i18n import apply_language
 from posapp.qt.sounds import Sounds
+from posapp.qt.style import resize_within_screen
 
 log = logging.getLogger("posapp.qt.counter")
 
@@ -80,12 +81,7 @@ def build_counter(
 def fit_to_screen(window: CounterWindow) -> None:
     """Start at the window's preferred size, never larger than the screen's free area."""
     hint = window.sizeHint()
-    screen = window.screen() or make_application().primaryScreen()
-    if screen is None:
-        window.resize(hint)
-        return
-    free = screen.availableGeometry()
-    window.resize(min(hint.width(), free.width()), min(hint.height(), free.height()))
+    resize_within_screen(window, hint.width(), hint.height())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -181,7 +177,7 @@ def first_run(settings: Any, then: Callable[[], bool], running: dict[str, Any]) 
         wizard.close()
 
     wizard.paired.connect(paired)
-    wizard.resize(720, 520)
+    resize_within_screen(wizard, 720, 520)
     wizard.show()
     running["wizard"] = wizard
     return True

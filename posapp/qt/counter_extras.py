@@ -19,6 +19,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt
 
 from posapp.i18n import _
+from posapp.qt.style import resize_within_screen
 from posapp.qt.verdicts import INFO, Verdict
 
 log = logging.getLogger("posapp.qt.extras")
@@ -250,7 +251,7 @@ class CounterExtras:
             self.say(_("Paired again"), _("The till sends what waited, once."))
 
         wizard.paired.connect(paired)
-        wizard.resize(720, 520)
+        resize_within_screen(wizard, 720, 520)
         wizard.show()
         self._repair_window = wizard
 

@@ -17,6 +17,7 @@ from posapp.core.operators import OperatorBook, OperatorBookDamaged
 from posapp.core.settings import Settings
 from posapp.i18n import _, tr
 from posapp.qt.pairing import PairingWizard
+from posapp.qt.style import resize_within_screen
 from posapp.qt.usb_scanner import UsbScannerFilter
 from posapp.scan.keyburst import KeyBurstDetector
 
@@ -94,7 +95,7 @@ def run_first_pairing(app: QApplication, settings: Settings | None = None) -> in
         return 4
     wizard = PairingWizard(AccountDirectory(), book, settings.till_name)
     wizard.setWindowTitle(_("posapp: pair this till"))
-    wizard.resize(720, 520)
+    resize_within_screen(wizard, 720, 520)
     listen_to_usb_scanner(wizard, settings)
     done: list[PlatformAccount] = []
 

@@ -46,6 +46,7 @@ from posapp.qt.settings_dialog_threads import (
     ScanPause,
     SourceFactory,
 )
+from posapp.qt.style import resize_within_screen
 
 STRATEGIES = {
     "auto": N_("Automatic (recommended)"),
@@ -108,7 +109,7 @@ class SettingsDialog(QDialog):
         self._outer = QVBoxLayout(self)
         self._body: QWidget | None = None
         self._build()
-        self.resize(720, 640)  # fits a 1366x768 screen; the owner tab scrolls when smaller
+        resize_within_screen(self, 720, 640)  # the owner tab scrolls when smaller
         self._list_job.start(cameras)
         # the camera is the preview's while the dialog is open, once the counter let it go
         self._scan_pause.pause(then=self._preview_camera)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QWidget
 
 # (text, background) per tone; every pair has a contrast ratio of at least 4.5:1
@@ -22,6 +22,15 @@ def font(widget: QWidget, points: int, bold: bool = False) -> QFont:
     f.setPointSize(points)
     f.setBold(bold)
     return f
+
+
+def resize_within_screen(widget: QWidget, width: int, height: int) -> None:
+    """Open at `width` x `height`, never larger than the screen's free area (a 1024x600 till)."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        free = screen.availableGeometry()
+        width, height = min(width, free.width()), min(height, free.height())
+    widget.resize(width, height)
 
 
 def tone_sheet(tone: str, radius: int = 10) -> str:

@@ -24,6 +24,7 @@ from posapp.qt.owner.panels import ConflictsPanel, OutstandingPanel
 from posapp.qt.owner.payouts_panel import PayoutsPanel
 from posapp.qt.owner.runner import Runner
 from posapp.qt.owner.today import TodayPanel
+from posapp.qt.style import resize_within_screen
 
 
 class OwnerWindow(QWidget):
@@ -45,7 +46,7 @@ class OwnerWindow(QWidget):
         if pool is not None:  # our own threads end with the window
             self.destroyed.connect(lambda *_a: pool.shutdown(wait=False, cancel_futures=True))
         self.setWindowTitle(_("Owner's view — {shop}").format(shop=self.book.shop_name()))
-        self.resize(1100, 760)
+        resize_within_screen(self, 1100, 760)
         folder = export_dir or settings.data_dir() / "exports"
         self.today = TodayPanel(self.book, self.runner)
         self.history = HistoryPanel(self.book, self.runner)
