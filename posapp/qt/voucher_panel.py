@@ -9,6 +9,7 @@ the voucher allows it.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
@@ -50,6 +51,12 @@ class VoucherPanel(QWidget):
         self.amount.setFont(font(self, 22, bold=True))
         self.amount.setMinimumHeight(52)
         self.amount.setMaxLength(12)
+        # the placeholder is the amount Enter takes: as dark as typed text, never a grey that
+        # reads as "disabled"; typing replaces it
+        palette = self.amount.palette()
+        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+            palette.setColor(group, QPalette.ColorRole.PlaceholderText, QColor("#000000"))
+        self.amount.setPalette(palette)
         self.amount.returnPressed.connect(self.confirm)
         self.amount.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.amount.textEdited.connect(lambda _t: self.error.setText(""))
