@@ -162,8 +162,13 @@ def end_of_day(
 
 
 def till_label(tills: dict, r: HistoryRow, lang: str) -> str:
-    """The till's name, or "Cassa 7" for a till of the shop this one does not know by name."""
-    return tills.get((r.account_id, r.till_id)) or tr("Till {number}", lang, number=r.till_id)
+    """The till's name by (account, till id); by account alone for this till's own rows made
+    under an id it had before pairing again; else "Cassa 7"."""
+    return (
+        tills.get((r.account_id, r.till_id))
+        or tills.get(r.account_id)
+        or tr("Till {number}", lang, number=r.till_id)
+    )
 
 
 def statement_line(
@@ -194,12 +199,12 @@ def statement(
     payouts: dict[str, str],
     shop_name: str,
     lang: str,
-    unreached: tuple[str, ...] = (),
+    unreached: tuple[tuple[str, str], ...] = (),
 ) -> ReportDoc:
     """Every redemption of a period, for the accountant or the comune. `rows()` reads them afresh
     (oldest first) each time the document is rendered; `counted` is (count, cents) of those taken
     (pending or accepted, not voided); `payouts`: redemption id -> payout words, when known;
-    `unreached`: platforms that did not answer, whose other tills are missing."""
+    `unreached`: (shop, why) of the platforms not read, whose other tills are missing."""
     headers = (
         tr("Date", lang),
         tr("Time", lang),
@@ -217,15 +222,24 @@ def statement(
         (tr("Redemptions counted", lang), counted[0]),
         (tr("Total", lang), Money(counted[1])),
     )
-    if unreached:
-        missing = tr(
+    down = [shop for shop, why in unreached if why == "unreachable"]
+    refused = [shop for shop, why in unreached if why != "unreachable"]
+    warnings = []
+    if down:
+        warnings.append(tr(
             "Other tills of {shops}: not included, the platform could not be reached. "
             "Make the statement again when the till is online.",
-            lang,
-            shops=", ".join(unreached),
-        )
-        facts = (*facts, (tr("Warning", lang), missing))
+            lang, shops=", ".join(down),
+        ))  # fmt: skip
+    if refused:
+        warnings.append(tr(
+            "Other tills of {shops}: not included, the platform does not recognise this till. "
+            "Pair it again (F10), then make the statement again.",
+            lang, shops=", ".join(refused),
+        ))  # fmt: skip
+    facts = (*facts, *((tr("Warning", lang), w) for w in warnings))
     note = tr("Voided, refused and conflict lines are listed but not counted in the total.", lang)
+    note += " " + tr("Sales other tills have not yet sent to the platform are not included.", lang)
     states = {k: tr(v, lang) for k, v in STATE_WORDS.items()}
     lines = Rows(lambda: (statement_line(r, tills, payouts, states, lang) for r in rows()))
     table = Table(tr("Redemptions", lang), headers, lines, tr("None", lang))

@@ -23,6 +23,7 @@ from posapp.core.reports_payouts import Payouts
 from posapp.core.store import daybook, history, ledger, outbox
 from posapp.core.store.daybook import OutstandingGroup
 from posapp.core.store.history import HistoryFilter, HistoryRow, PageKey
+from posapp.i18n import tr
 
 log = logging.getLogger("posapp.owner")
 LOCAL_TZ = ledger.LOCAL_TZ
@@ -192,12 +193,18 @@ class OwnerBook:
             lambda ids: self.store.call(ledger.known_ids, ids),
         )  # fmt: skip
         counted = (mine[0] + others.counted[0], mine[1] + others.counted[1])
+        tills: dict = {**self.till_names(), **others.names}
+        for account_id, till in self.service.tills.items():  # this till under an older id
+            tills[account_id] = till.account.till_name
+        for r in others.rows:  # another till the platform did not name: never this till's name
+            key = (r.account_id, r.till_id)
+            tills.setdefault(key, tr("Other till no. {number}", lang, number=r.till_id))
 
         def rows() -> Iterator[HistoryRow]:
             return heapq.merge(self.period(first, last), others.rows, key=lambda r: r.occurred_at)
 
         return reports_doc.statement(
-            rows, counted, first, last, self.till_names(), payouts, self.shop_name(), lang,
+            rows, counted, first, last, tills, payouts, self.shop_name(), lang,
             unreached=others.unreached,
         )  # fmt: skip
 

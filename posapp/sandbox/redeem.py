@@ -90,6 +90,8 @@ def redemption_json(row: Any) -> dict[str, Any]:
         "void_reason": row["void_reason"],
         "operator": row["operator"],
         "payout_id": _payout_id(row),
+        "effective_at": row["effective_at"] if "effective_at" in row.keys() else None,
+        "till_name": row["till_name"] if "till_name" in row.keys() else None,
     }
 
 
@@ -329,18 +331,21 @@ class RedemptionDesk:
         `last_day` keep those of a period of shop-local days, judged at the time the day
         summary counts them (the platform's own for online ones)."""
         after = decode_cursor("h", cursor)
-        sql = "SELECT * FROM redemptions WHERE shop_id = ? AND seq > ?"
+        sql = (
+            "SELECT r.*, t.name AS till_name FROM redemptions r"
+            " LEFT JOIN tills t ON t.till_id = r.till_id WHERE r.shop_id = ? AND r.seq > ?"
+        )
         args: list[Any] = [shop_id, after]
         if till_id is not None:
-            sql, args = sql + " AND till_id = ?", [*args, till_id]
+            sql, args = sql + " AND r.till_id = ?", [*args, till_id]
         if first_day is not None:
-            sql += " AND COALESCE(effective_at, occurred_at) >= ?"
+            sql += " AND COALESCE(r.effective_at, r.occurred_at) >= ?"
             args.append(utc_iso(day_bounds(first_day)[0]))
         if last_day is not None:
-            sql += " AND COALESCE(effective_at, occurred_at) < ?"
+            sql += " AND COALESCE(r.effective_at, r.occurred_at) < ?"
             args.append(utc_iso(day_bounds(last_day)[1]))
         with self.db.read() as conn:
-            rows = conn.execute(sql + " ORDER BY seq LIMIT ?", [*args, limit + 1]).fetchall()
+            rows = conn.execute(sql + " ORDER BY r.seq LIMIT ?", [*args, limit + 1]).fetchall()
         has_more = len(rows) > limit
         rows = rows[:limit]
         last = rows[-1]["seq"] if rows else after

@@ -185,6 +185,14 @@ class Redemption(BaseModel):
     void_reason: str | None
     operator: str | None = Field(default=None, description="who served, as the till sent it")
     payout_id: int | None = Field(default=None, description="the payout that includes it")
+    effective_at: Timestamp | None = Field(
+        default=None,
+        description="when the platform counts it (its day and hour in the summary): the "
+        "platform's own time for an online one, the claimed time of an offline one",
+    )
+    till_name: str | None = Field(
+        default=None, description="the till's name (given in the list of redemptions)"
+    )
 
 
 class RedemptionPage(BaseModel):

@@ -154,6 +154,8 @@ class Redemption:
     void_reason: str | None
     operator: str | None = None
     payout_id: int | None = None
+    effective_at: datetime | None = None  # when the platform counts it (its day, its hour)
+    till_name: str | None = None  # given in the list of redemptions
 
     @classmethod
     def from_json(cls, raw: Any) -> Redemption:
@@ -176,6 +178,8 @@ class Redemption:
             r.str("void_reason", nullable=True),
             r.optional_str("operator"),
             r.optional_int("payout_id"),
+            None if raw.get("effective_at") is None else r.time("effective_at"),
+            r.optional_str("till_name"),
         )
 
 

@@ -130,8 +130,12 @@ def _use_wal(conn: sqlite3.Connection) -> None:
                 raise
         time.sleep(pause)
         pause = min(pause * 2, 0.2)
-        if _is_wal(conn):
-            return
+        try:  # done by the other opener meanwhile? (reading the mode never waits long)
+            if _is_wal(conn):
+                return
+        except sqlite3.OperationalError:
+            if time.monotonic() >= deadline:
+                raise
 
 
 def _is_wal(conn: sqlite3.Connection) -> bool:
@@ -141,6 +145,14 @@ def _is_wal(conn: sqlite3.Connection) -> bool:
 def _open(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=True)
+    try:
+        return _set_up(conn, path)
+    except BaseException:
+        conn.close()  # a refused open leaves no handle on the file behind
+        raise
+
+
+def _set_up(conn: sqlite3.Connection, path: Path) -> sqlite3.Connection:
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     _use_wal(conn)
@@ -150,7 +162,6 @@ def _open(path: Path) -> sqlite3.Connection:
     sync = conn.execute("PRAGMA synchronous").fetchone()[0]
     fks = conn.execute("PRAGMA foreign_keys").fetchone()[0]
     if str(mode).lower() != "wal" or sync != 2 or fks != 1:
-        conn.close()
         raise StoreError(
             "db_unsafe",
             f"the database at {path} cannot run safely (journal_mode={mode}, synchronous={sync}, "
