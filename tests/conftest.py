@@ -10,6 +10,13 @@ import pytest
 from posapp.core.memory_keyring import MemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The system language the tests see, whatever the machine's locale (a bare C.UTF-8 CI box, an
+# Italian desktop): English, through LANGUAGE alone so no C library locale is asked for. Tests of
+# the language choice set their own variables; the app's default with no choice is Italian.
+for _var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+    if os.environ.get(_var, "").split(".")[0] not in ("", "C", "POSIX"):
+        os.environ[_var] = "C.UTF-8"
+os.environ["LANGUAGE"] = "en"
 
 
 @pytest.fixture(autouse=True)
