@@ -178,7 +178,7 @@ class Redemption:
             r.str("void_reason", nullable=True),
             r.optional_str("operator"),
             r.optional_int("payout_id"),
-            None if raw.get("effective_at") is None else r.time("effective_at"),
+            r.time("effective_at", nullable=True) if "effective_at" in raw else None,
             r.optional_str("till_name"),
         )
 
