@@ -93,9 +93,28 @@ def test_a_platform_that_fails_mid_read_is_named_never_raised(shop, monkeypatch)
         return real(cursor, 2, scope, first_day, last_day)  # small pages: a second one is asked
 
     monkeypatch.setattr(client, "redemptions", second_page_fails)
+    monkeypatch.setattr("posapp.core.reports_shop.RETRY_PAUSES_S", (0.01, 0.01))
     doc = shop.book.statement(FIRST, LAST, "en")
     assert {line[2] for line in _lines(doc)} == {"Cassa 1"}  # nothing half-read is listed
     assert "Bar Centrale" in _facts(doc)["Warning"] and "reached" in _facts(doc)["Warning"]
+
+
+def test_a_page_the_line_dropped_once_is_asked_again(shop, monkeypatch):
+    client = shop.here.till.client
+    real = client.redemptions
+    dropped: list[str] = []
+
+    def second_page_drops_once(cursor=None, limit=500, scope="till", first_day=None, last_day=None):
+        if cursor is not None and not dropped:
+            dropped.append(cursor)
+            raise OfflineError("offline", "the line dropped")
+        return real(cursor, 2, scope, first_day, last_day)  # small pages: several are asked
+
+    monkeypatch.setattr(client, "redemptions", second_page_drops_once)
+    monkeypatch.setattr("posapp.core.reports_shop.RETRY_PAUSES_S", (0.01, 0.01))
+    doc = shop.book.statement(FIRST, LAST, "en")
+    assert dropped and "Warning" not in _facts(doc)
+    assert [line[2] for line in _lines(doc)].count("Cassa 2") == 3  # c, x and d: none lost
 
 
 def test_a_platform_that_no_longer_lets_the_till_in_is_named_as_such(shop, monkeypatch):

@@ -13,11 +13,14 @@ its tills out.
 from __future__ import annotations
 
 import logging
+import time as time_module
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from posapp.core.api.errors import ApiError, RefusedError, UnauthorizedError
+from posapp.core.api.paging import follow_pages
 from posapp.core.clock import utc_iso
 from posapp.core.store.history import HistoryRow
 from posapp.core.store.ledger import LOCAL_TZ
@@ -25,6 +28,7 @@ from posapp.core.store.ledger import LOCAL_TZ
 log = logging.getLogger("posapp.owner")
 STATES = {"accepted": "accepted", "refused": "refused", "conflict": "conflict", "voided": "voided"}
 UNREACHABLE, NOT_RECOGNISED = "unreachable", "not_recognised"
+RETRY_PAUSES_S = (0.5, 1.5)  # two more tries of a page after a transient failure
 
 
 @dataclass(frozen=True)
@@ -50,13 +54,13 @@ def read_other_tills(
         if not till.monitor.online:
             unreached.append((shop, UNREACHABLE))
             continue
+
+        def fetch(cursor: str | None, limit: int, client=till.client):
+            return _patiently(lambda: client.redemptions(cursor, limit, "shop", first, last))
+
         try:
             found = [
-                r
-                for page in till.client.iter_redemptions(
-                    scope="shop", first_day=first, last_day=last, limit=500
-                )
-                for r in _unknown(page.items, known)
+                r for page in follow_pages(fetch, None, 500) for r in _unknown(page.items, known)
             ]
         except (UnauthorizedError, RefusedError) as exc:  # the till is online, not let in
             log.info("shop redemptions of %s refused: %s", till.account_id, exc.code)
@@ -82,6 +86,21 @@ def read_other_tills(
     return OtherTills(
         tuple(rows), tuple(unreached), (len(taken), sum(r.amount_cents for r in taken)), names
     )
+
+
+def _patiently(call: Callable[[], Any]) -> Any:
+    """One page, asked again after a dropped line or a busy platform (its Retry-After when it
+    gives one, at most 5 s): a long period is many pages, and one hiccup should not leave a
+    platform's tills out of the statement."""
+    for pause in RETRY_PAUSES_S:
+        try:
+            return call()
+        except ApiError as exc:
+            if not exc.transient:
+                raise
+            hint = getattr(exc, "retry_after", None)
+            time_module.sleep(min(5.0, hint) if hint is not None else pause)
+    return call()
 
 
 def counted_at(r) -> datetime:
