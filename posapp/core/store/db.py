@@ -108,14 +108,13 @@ BUSY_TIMEOUT_MS = 5000
 def _use_wal(conn: sqlite3.Connection) -> None:
     """Put the file in WAL mode, waiting for another opener as long as the busy timeout.
 
-    WAL is a property of the file, so after the first open this only reads it. Converting a
-    rollback-journal file needs exclusive access and SQLite does not run the busy handler for
-    that pragma: another posapp opening the same old file at the same instant would get
-    "database is locked" at once. So the conversion is retried with backoff inside the same
-    budget, and another opener finishing it meanwhile counts as done.
+    WAL is a property of the file: on a file already in WAL the pragma answers "wal" at once,
+    whatever locks others hold. Converting a rollback-journal file needs exclusive access and
+    SQLite does not run the busy handler for that pragma: another posapp opening the same old
+    file at the same instant would get "database is locked" at once. So the conversion is
+    retried with backoff inside the same budget (another opener finishing it meanwhile makes
+    the next try answer "wal").
     """
-    if _is_wal(conn):
-        return
     deadline = time.monotonic() + conn.execute("PRAGMA busy_timeout").fetchone()[0] / 1000
     pause = 0.01
     while True:
@@ -130,16 +129,6 @@ def _use_wal(conn: sqlite3.Connection) -> None:
                 raise
         time.sleep(pause)
         pause = min(pause * 2, 0.2)
-        try:  # done by the other opener meanwhile? (reading the mode never waits long)
-            if _is_wal(conn):
-                return
-        except sqlite3.OperationalError:
-            if time.monotonic() >= deadline:
-                raise
-
-
-def _is_wal(conn: sqlite3.Connection) -> bool:
-    return str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal"
 
 
 def _open(path: Path) -> sqlite3.Connection:
