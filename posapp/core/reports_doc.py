@@ -161,6 +161,19 @@ def end_of_day(
     return ReportDoc(tr("End-of-day report", lang), facts, tables, note)
 
 
+# why a platform's other tills are missing from a statement (reports_shop's reasons)
+MISSING_WORDS = {
+    "unreachable": N_(
+        "Other tills of {shops}: not included, the platform could not be reached. "
+        "Make the statement again when the till is online."
+    ),
+    "not_recognised": N_(
+        "Other tills of {shops}: not included, the platform does not recognise this till. "
+        "Pair it again (F10), then make the statement again."
+    ),
+}
+
+
 def till_label(tills: dict, r: HistoryRow, lang: str) -> str:
     """The till's name by (account, till id); by account alone for this till's own rows made
     under an id it had before pairing again; else "Cassa 7"."""
@@ -222,22 +235,10 @@ def statement(
         (tr("Redemptions counted", lang), counted[0]),
         (tr("Total", lang), Money(counted[1])),
     )
-    down = [shop for shop, why in unreached if why == "unreachable"]
-    refused = [shop for shop, why in unreached if why != "unreachable"]
-    warnings = []
-    if down:
-        warnings.append(tr(
-            "Other tills of {shops}: not included, the platform could not be reached. "
-            "Make the statement again when the till is online.",
-            lang, shops=", ".join(down),
-        ))  # fmt: skip
-    if refused:
-        warnings.append(tr(
-            "Other tills of {shops}: not included, the platform does not recognise this till. "
-            "Pair it again (F10), then make the statement again.",
-            lang, shops=", ".join(refused),
-        ))  # fmt: skip
-    facts = (*facts, *((tr("Warning", lang), w) for w in warnings))
+    for why, words in MISSING_WORDS.items():
+        shops = [shop for shop, reason in unreached if reason == why]
+        if shops:
+            facts = (*facts, (tr("Warning", lang), tr(words, lang, shops=", ".join(shops))))
     note = tr("Voided, refused and conflict lines are listed but not counted in the total.", lang)
     note += " " + tr("Sales other tills have not yet sent to the platform are not included.", lang)
     states = {k: tr(v, lang) for k, v in STATE_WORDS.items()}

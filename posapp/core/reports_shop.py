@@ -22,11 +22,11 @@ from typing import Any
 from posapp.core.api.errors import ApiError, RefusedError, UnauthorizedError
 from posapp.core.api.paging import follow_pages
 from posapp.core.clock import utc_iso
+from posapp.core.rebuild import STATES
 from posapp.core.store.history import HistoryRow
 from posapp.core.store.ledger import LOCAL_TZ
 
 log = logging.getLogger("posapp.owner")
-STATES = {"accepted": "accepted", "refused": "refused", "conflict": "conflict", "voided": "voided"}
 UNREACHABLE, NOT_RECOGNISED = "unreachable", "not_recognised"
 RETRY_PAUSES_S = (0.5, 1.5)  # two more tries of a page after a transient failure
 

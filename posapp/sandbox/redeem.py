@@ -90,7 +90,7 @@ def redemption_json(row: Any) -> dict[str, Any]:
         "void_reason": row["void_reason"],
         "operator": row["operator"],
         "payout_id": _payout_id(row),
-        "effective_at": row["effective_at"] if "effective_at" in row.keys() else None,
+        "effective_at": row["effective_at"],
         "till_name": row["till_name"] if "till_name" in row.keys() else None,
     }
 
