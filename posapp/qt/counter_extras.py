@@ -247,7 +247,8 @@ class CounterExtras:
 
         def paired(_account: object, _owner: object) -> None:
             wizard.close()
-            self.counter.window.status.refresh()
+            bridge = self.counter.bridge  # the status line and the verdict panel follow it
+            bridge.stateChanged.emit(bridge.state)
             self.say(_("Paired again"), _("The till sends what waited, once."))
 
         wizard.paired.connect(paired)

@@ -7,7 +7,7 @@ question. Texts wrap; nothing here can widen the window.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from posapp.i18n import _
@@ -47,9 +47,6 @@ class VerdictPanel(QWidget):
         flow.phaseChanged.connect(self._on_phase)
         flow.verdictShown.connect(self.show_verdict)
         flow.bridge.stateChanged.connect(self._on_state)
-        # "needs pairing" ends by the re-pairing's own call, which tells nobody: checked each second
-        self._pairing_check = QTimer(self, interval=1000)
-        self._pairing_check.timeout.connect(lambda: self._on_state(None))
         self._on_phase(flow.phase)
 
     @Slot(object)
@@ -64,12 +61,7 @@ class VerdictPanel(QWidget):
 
     @Slot(str)
     def _on_phase(self, phase: str) -> None:
-        unpaired = getattr(self.flow.bridge.state, "needs_pairing", False)
-        if unpaired and phase == SCANNING:
-            self._pairing_check.start()
-        else:
-            self._pairing_check.stop()
-        if phase == SCANNING and unpaired:
+        if phase == SCANNING and getattr(self.flow.bridge.state, "needs_pairing", False):
             # no invitation to scan a voucher the till would refuse
             self._set(
                 "attention",
