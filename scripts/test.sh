@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
-.venv/bin/ruff check posapp tests bench
+.venv/bin/ruff check posapp tests bench scripts installer
 exec .venv/bin/python -m pytest "$@"
