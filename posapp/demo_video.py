@@ -65,7 +65,10 @@ def make_demo_video(
 ) -> Path:
     """Write `cards` ((code text, caption) each) as an MJPG .avi at `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, size)
+    # OpenCV's own MJPEG writer, named: the bundle's OpenCV has no FFmpeg, and asking by file
+    # name alone makes it try (and log the failure of) its image-sequence writer first
+    mjpg = cv2.VideoWriter_fourcc(*"MJPG")
+    writer = cv2.VideoWriter(str(path), cv2.CAP_OPENCV_MJPEG, mjpg, fps, size)
     if not writer.isOpened():
         raise RuntimeError(f"cannot write the demo video {path}")
     empty = table(size)

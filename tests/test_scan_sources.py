@@ -85,6 +85,28 @@ def test_missing_or_broken_video_is_camera_unavailable(tmp_path):
         VideoFileSource(broken).open()
 
 
+def test_an_mp4_under_an_opencv_without_ffmpeg_names_what_it_can_read(tmp_path, monkeypatch):
+    """The bundle's OpenCV (installer/opencv_min.py) reads MJPG AVI only: a video it cannot open
+    says so, rather than only that it cannot be read. Here the stock wheel writes a real MPEG-4
+    file and its FFmpeg backend is made to fail it, as the bundle's build does."""
+    from posapp.scan import sources
+
+    if not sources._reads_any_video():
+        pytest.skip("this OpenCV has no FFmpeg to write an MPEG-4 file with")
+    clip = tmp_path / "clip.mp4"
+    writer = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"mp4v"), 10, (64, 48))
+    for _ in range(3):
+        writer.write(np.zeros((48, 64, 3), np.uint8))
+    writer.release()
+    VideoFileSource(clip).open()  # the stock wheel reads it
+    monkeypatch.setattr(
+        sources, "_open_capture", lambda p: cv2.VideoCapture(p, cv2.CAP_OPENCV_MJPEG)
+    )
+    monkeypatch.setattr(sources, "_reads_any_video", lambda: False)
+    with pytest.raises(CameraUnavailable, match=r"MJPG videos in \.avi files only"):
+        VideoFileSource(clip).open()
+
+
 def test_image_folder_in_name_order_skipping_unreadable(tmp_path):
     for name, value in (("b.png", 200), ("a.jpg", 100), ("c.webp", 50)):
         cv2.imwrite(str(tmp_path / name), np.full((30, 40, 3), value, np.uint8))

@@ -40,6 +40,16 @@ def _open_capture(path: str) -> cv2.VideoCapture:
     return cv2.VideoCapture(path)
 
 
+def _reads_any_video() -> bool:
+    """Whether this OpenCV has a general video reader (FFmpeg, GStreamer, Media Foundation,
+    AVFoundation) besides its own MJPEG one, as the stock wheel has and the bundle's has not."""
+    registry = cv2.videoio_registry
+    names = {
+        registry.getBackendName(b) for b in registry.getStreamBackends() if registry.hasBackend(b)
+    }
+    return bool(names & {"FFMPEG", "GSTREAMER", "MSMF", "AVFOUNDATION"})
+
+
 class VideoFileSource(FrameSource):
     """A video file through cv2.VideoCapture; realtime=True paces reads like a camera."""
 
@@ -85,6 +95,13 @@ class VideoFileSource(FrameSource):
         cap = _open_capture(str(self.path))
         if not cap.isOpened():
             cap.release()
+            if not _reads_any_video():  # the bundle's OpenCV: its own MJPEG reader, no FFmpeg
+                raise CameraUnavailable(
+                    N_(
+                        "Cannot read video {path}: this posapp reads MJPG videos in .avi files only"
+                    ),
+                    path=self.path,
+                )
             raise CameraUnavailable(N_("Cannot read video {path}"), path=self.path)
         fps = cap.get(cv2.CAP_PROP_FPS)
         self._fps = float(fps) if fps and fps > 0 else None
