@@ -253,7 +253,8 @@ def check() -> None:
             raise SystemExit(f"opencv_min: the built cv2 cannot write and read {ext}")
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "check.avi")  # the demo's video: MJPG in AVI, OpenCV's own codec
-        out = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*"MJPG"), 10, (160, 120))
+        mjpg = cv2.VideoWriter_fourcc(*"MJPG")
+        out = cv2.VideoWriter(path, cv2.CAP_OPENCV_MJPEG, mjpg, 10, (160, 120))  # as demo_video
         for _ in range(5):
             out.write(frame)
         out.release()
