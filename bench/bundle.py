@@ -52,9 +52,10 @@ PARTS = {
 def bundle_python() -> str:
     """The Python that builds the shipped bundle: one with installer/opencv_min.py's OpenCV.
 
-    This Python when it has it (CI installs it into .venv after the tests); otherwise a venv
-    of its own, build/bundle-venv, with posapp[bundle] and that OpenCV (the development venv
-    keeps the stock wheel: the tests read MP4 files, which the trimmed one cannot).
+    This Python when it has it; otherwise a venv of its own, build/bundle-venv, with
+    posapp[bundle] at exactly the versions this Python has (its `pip freeze` as constraints: the
+    bundle carries what the tests ran against) and that OpenCV in place of the stock wheel. The
+    development venv keeps the stock wheel, whose FFmpeg reads any video an engineer makes.
     """
     if "+posapp.min" in importlib.metadata.version("opencv-python-headless"):
         return sys.executable
@@ -62,7 +63,15 @@ def bundle_python() -> str:
     python = where / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(where)], check=True)
-    pip = [str(python), "-m", "pip", "install", "-q"]
+    frozen = subprocess.run(
+        [sys.executable, "-m", "pip", "freeze", "--exclude-editable"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    constraints = where / "constraints.txt"
+    constraints.write_text(frozen, encoding="utf-8")
+    pip = [str(python), "-m", "pip", "install", "-q", "-c", str(constraints)]
     subprocess.run([*pip, "-e", f"{ROOT}[bundle]"], check=True)
     opencv_min = ROOT / "installer" / "opencv_min.py"
     subprocess.run([str(python), str(opencv_min), "--install"], check=True)

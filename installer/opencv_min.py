@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import csv
 import hashlib
 import importlib.metadata
@@ -62,7 +63,9 @@ OFF = (
 ).split()
 CAMERA = {  # each platform's own camera API, built into videoio
     "linux": ["-DWITH_V4L=ON"],
-    "win32": ["-DWITH_MSMF=ON", "-DWITH_DSHOW=ON"],
+    # DirectShow only, as the stock headless wheel: Media Foundation would make cv2 need
+    # MF.dll/MFPlat.dll, absent from Windows N editions and Server Core
+    "win32": ["-DWITH_MSMF=OFF", "-DWITH_DSHOW=ON"],
     "darwin": ["-DWITH_AVFOUNDATION=ON"],
 }
 POSAPP = Path(__file__).resolve().parent.parent / "posapp"
@@ -117,20 +120,60 @@ def cmake_args(python: str) -> list[str]:
         "-DBUILD_TIFF=ON",
         "-DENABLE_PRECOMPILED_HEADERS=OFF",
         "-DOPENCV_GENERATE_PKGCONFIG=OFF",
+        "-DVIDEOIO_ENABLE_PLUGINS=OFF",  # no FFmpeg/GStreamer plugin looked for at run time
         *[f"-DWITH_{name}=OFF" for name in OFF],
         *CAMERA.get(sys.platform, []),
     ]
-    if platform.machine().lower() in ("x86_64", "amd64"):
+    if x86():
         args += ["-DCPU_BASELINE=SSE3", "-DCPU_DISPATCH=SSE4_1,SSE4_2,AVX,FP16,AVX2"]
+    if sys.platform == "darwin":  # the macOS and the processor this Python was built for
+        args += [f"-DCMAKE_OSX_DEPLOYMENT_TARGET={macos_target()}",
+                 f"-DCMAKE_OSX_ARCHITECTURES={platform.machine()}"]  # fmt: skip
     return args
 
 
+def x86() -> bool:
+    return platform.machine().lower() in ("x86_64", "amd64")
+
+
+def macos_target() -> str:
+    """This Python's own minimum macOS (python.org: 10.9 or 11.0), at least 11.0 for OpenCV 5."""
+    found = str(sysconfig.get_config_var("MACOSX_DEPLOYMENT_TARGET") or "11.0")
+    return max(found, "11.0", key=lambda v: tuple(int(x) for x in v.split(".")))
+
+
+def wheel_platform() -> str:
+    if sys.platform == "darwin":
+        return f"macosx_{macos_target().replace('.', '_')}_{platform.machine()}"
+    return sysconfig.get_platform().replace("-", "_").replace(".", "_")
+
+
+def numpy_major() -> str:
+    """The module compiles against this numpy: built with 2.x it needs 2.x (1.x too, but the
+    project's tests run on 2.x); built with 1.x it would not load under 2.x."""
+    return importlib.metadata.version("numpy").split(".")[0]
+
+
+def compiler() -> str:
+    """The C++ compiler's own version line: another compiler, another wheel (libstdc++ needs)."""
+    cxx = os.environ.get("CXX") or shutil.which("c++") or shutil.which("cl") or ""
+    if not cxx:
+        return "none"
+    try:
+        done = subprocess.run([cxx] if Path(cxx).stem.lower() == "cl" else [cxx, "--version"],  # noqa: S603
+                              capture_output=True, text=True, timeout=30)  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return cxx
+    return ((done.stdout or done.stderr).strip().splitlines() or [cxx])[0]
+
+
 def cache_key(version: str) -> str:
-    """Same key, same wheel: the release, the platform, the Python ABI, the build's options."""
+    """Same key, same wheel: the release, the platform, the Python ABI, numpy's major version,
+    the compiler and the build's options."""
     digest = hashlib.sha256()
     options = [arg for arg in cmake_args(sys.executable) if "PYTHON3_" not in arg]
     abi = sys.implementation.cache_tag
-    for part in (REVISION, version, sysconfig.get_platform(), abi, *options):
+    for part in (REVISION, version, wheel_platform(), abi, numpy_major(), compiler(), *options):
         digest.update(part.encode() + b"\0")
     return digest.hexdigest()[:12]
 
@@ -138,7 +181,10 @@ def cache_key(version: str) -> str:
 def run(cmd: list[str], log: Path | None = None, **kw) -> None:
     print("+", " ".join(str(c) for c in cmd[:6]), "..." if len(cmd) > 6 else "", flush=True)
     if log is None:
-        subprocess.run(cmd, check=True, **kw)  # noqa: S603 (our own command lines)
+        done = subprocess.run(cmd, **kw)  # noqa: S603 (our own command lines)
+        if done.returncode:
+            shown = " ".join(map(str, cmd[:4]))
+            raise SystemExit(f"opencv_min: {shown} failed (exit {done.returncode})")
         return
     with log.open("w") as out:
         done = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, **kw)  # noqa: S603
@@ -152,29 +198,38 @@ def tools_venv(work: Path) -> Path:
     where = work / "tools"
     bindir = where / ("Scripts" if os.name == "nt" else "bin")
     python = bindir / ("python.exe" if os.name == "nt" else "python")
-    if not python.exists():
+    ready = where / ".complete"  # written last: a venv half made by a killed run is made anew
+    if not ready.exists():
+        shutil.rmtree(where, ignore_errors=True)
         venv.create(where, with_pip=True)
         # scikit-build and setuptools: OpenCV's sdist needs them to describe itself to pip
         run([str(python), "-m", "pip", "install", "-q", "cmake<4", "ninja", "scikit-build",
              "setuptools<70", "numpy", "packaging"])  # fmt: skip
+        ready.touch()
     return bindir
 
 
 def fetch_sdist(bindir: Path, version: str, work: Path) -> Path:
-    python = next(bindir.glob("python*"))
     dest = work / "sdist"
     dest.mkdir(exist_ok=True)
     found = list(dest.glob("opencv_python_headless-*.tar.gz"))
     if not found:
+        python = next(bindir.glob("python*"))
         run([str(python), "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:",
              "--no-build-isolation", "-d", str(dest), f"{DIST}=={version}"])  # fmt: skip
         found = list(dest.glob("opencv_python_headless-*.tar.gz"))
     if len(found) != 1:
         raise SystemExit(f"opencv_min: no source distribution of {DIST} {version} in {dest}")
     source = work / "src"
-    if not source.exists():
+    if not source.exists():  # extracted aside, then renamed: never a half tree under src/
+        partial = work / "src.partial"
+        shutil.rmtree(partial, ignore_errors=True)
         with tarfile.open(found[0]) as tar:
-            tar.extractall(source, filter="data")
+            if sys.version_info >= (3, 11, 4):
+                tar.extractall(partial, filter="data")
+            else:  # the index's own archive of a pinned release
+                tar.extractall(partial)  # noqa: S202
+        partial.rename(source)
     return next(source.iterdir())
 
 
@@ -186,7 +241,15 @@ def build(source: Path, bindir: Path, work: Path, jobs: int) -> Path:
     configure = [cmake, "-S", str(source / "opencv"), "-B", str(tree), "-G", "Ninja",
                  f"-DCMAKE_MAKE_PROGRAM={ninja}", f"-DCMAKE_INSTALL_PREFIX={stage}",
                  *cmake_args(sys.executable)]  # fmt: skip
+    if x86() and not shutil.which("nasm"):
+        raise SystemExit(
+            "opencv_min: NASM is needed for libjpeg-turbo's SIMD (apt-get install nasm)"
+        )
     run(configure, work / "configure.log")
+    if "SIMD extensions disabled" in (work / "configure.log").read_text(errors="replace"):
+        raise SystemExit(
+            f"opencv_min: libjpeg-turbo would build without SIMD: {work / 'configure.log'}"
+        )
     run([cmake, "--build", str(tree), "--parallel", str(jobs)], work / "build.log")
     run([cmake, "--install", str(tree)], work / "install.log")
     return stage / "python" / "cv2"
@@ -195,7 +258,7 @@ def build(source: Path, bindir: Path, work: Path, jobs: int) -> Path:
 def write_wheel(package: Path, source: Path, version: str, out: Path) -> Path:
     """A wheel of the built cv2 package: the stock wheel's layout, dist-info written here."""
     local = f"{version}+posapp.min"
-    tag = "cp37-abi3-" + sysconfig.get_platform().replace("-", "_").replace(".", "_")
+    tag = "cp37-abi3-" + wheel_platform()
     name = f"opencv_python_headless-{local}"
     wheel = out / f"{name}-{tag}.whl"
     files: dict[str, bytes] = {}
@@ -214,8 +277,9 @@ def write_wheel(package: Path, source: Path, version: str, out: Path) -> Path:
     info = f"{name}.dist-info"
     files[f"{info}/METADATA"] = (
         f"Metadata-Version: 2.1\nName: {DIST}\nVersion: {local}\n"
-        "Summary: OpenCV core, imgproc, imgcodecs and videoio only, built for posapp's bundle "
-        "(installer/opencv_min.py)\nLicense: Apache 2.0\nRequires-Dist: numpy>=2\n"
+        "Summary: OpenCV core, imgproc, imgcodecs, objdetect and videoio only, built for "
+        "posapp's bundle (installer/opencv_min.py)\nLicense: Apache 2.0\n"
+        f"Requires-Dist: numpy>={numpy_major()}\n"
     ).encode()
     files[f"{info}/WHEEL"] = (
         f"Wheel-Version: 1.0\nGenerator: posapp opencv_min\nRoot-Is-Purelib: false\nTag: {tag}\n"
@@ -277,6 +341,43 @@ def check() -> None:
           "writes and reads PNG, JPEG, WebP, TIFF and MJPG AVI, reads a QR code")  # fmt: skip
 
 
+@contextlib.contextmanager
+def locked(work: Path):
+    """One build per cache folder at a time (CI, bench/bundle.py, two engineers on one machine)."""
+    with (work / ".lock").open("a+b") as handle:
+        if os.name == "nt":
+            import msvcrt
+
+            handle.seek(0)
+            while True:
+                try:
+                    msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
+                    break
+                except OSError:  # LK_LOCK gives up after 10 s: wait on
+                    continue
+        else:
+            import fcntl
+
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield  # released when the file closes
+
+
+def checked_wheel(package: Path, source: Path, version: str, work: Path) -> Path:
+    """Write the wheel aside, install it into a scratch folder, run the check on it there with
+    this Python's numpy; only a wheel that passes goes into the cache."""
+    pending = work / "pending"
+    shutil.rmtree(pending, ignore_errors=True)
+    wheel = write_wheel(package, source, version, pending)
+    with tempfile.TemporaryDirectory() as scratch:
+        run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--target",
+             scratch, str(wheel)])  # fmt: skip
+        env = {**os.environ, "PYTHONPATH": scratch}
+        run([sys.executable, str(Path(__file__).resolve()), "--check"], env=env, cwd=scratch)
+    final = work / "wheel"
+    final.mkdir(exist_ok=True)
+    return wheel.replace(final / wheel.name)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--install", action="store_true", help="install the wheel into this Python")
@@ -287,18 +388,27 @@ def main() -> int:
     if opts.check:
         check()
         return 0
-    version = importlib.metadata.version(DIST).split("+")[0]
+    try:
+        version = importlib.metadata.version(DIST).split("+")[0]
+    except importlib.metadata.PackageNotFoundError:
+        raise SystemExit(
+            f"opencv_min: {DIST} is not installed in {sys.executable}: the build takes the "
+            "version the tests run against from it (pip install -e '.[bundle]' first)"
+        ) from None
     work = opts.cache / f"opencv-min-{version}-{cache_key(version)}"
     work.mkdir(parents=True, exist_ok=True)
-    wheels = list((work / "wheel").glob("*.whl"))
-    if wheels:
-        print(f"opencv_min: cached {wheels[0]}")
-    else:
-        bindir = tools_venv(work)
-        source = fetch_sdist(bindir, version, work)
-        package = build(source, bindir, work, opts.jobs)
-        wheels = [write_wheel(package, source, version, work / "wheel")]
-        print(f"opencv_min: built {wheels[0]} ({wheels[0].stat().st_size / 1e6:.1f} MB)")
+    with locked(work):
+        wheels = list((work / "wheel").glob("*.whl"))
+        if wheels:
+            print(f"opencv_min: cached {wheels[0]}")
+        else:
+            bindir = tools_venv(work)
+            source = fetch_sdist(bindir, version, work)
+            package = build(source, bindir, work, opts.jobs)
+            wheels = [checked_wheel(package, source, version, work)]
+            for bulky in ("build", "src", "stage"):  # 600 MB of objects and sources; logs stay
+                shutil.rmtree(work / bulky, ignore_errors=True)
+            print(f"opencv_min: built {wheels[0]} ({wheels[0].stat().st_size / 1e6:.1f} MB)")
     if opts.install:
         run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall",
              str(wheels[0])])  # fmt: skip

@@ -8,8 +8,11 @@ from __future__ import annotations
 import base64
 import csv
 import hashlib
+import importlib.metadata
 import subprocess
 import sys
+import tarfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -146,3 +149,59 @@ def test_the_check_fails_on_an_opencv_without_what_posapp_uses(tmp_path):
     assert done.returncode != 0
     assert "lacks what posapp uses" in done.stdout + done.stderr
     assert "VideoCapture" in done.stdout + done.stderr
+
+
+def test_a_wheel_that_fails_the_check_is_not_cached(built_tree, tmp_path):
+    """The check runs on the wheel installed in a scratch folder before it enters the cache:
+    a module that does not do what posapp asks (here, not a module at all) leaves nothing."""
+    package, source = built_tree
+    work = tmp_path / "work"
+    work.mkdir()
+    with pytest.raises(SystemExit, match="failed"):
+        opencv_min.checked_wheel(package, source, "5.0.0.93", work)
+    assert not list(work.glob("wheel/*.whl"))
+
+
+def test_the_wheel_asks_for_the_numpy_it_was_built_with(built_tree, tmp_path):
+    package, source = built_tree
+    wheel = opencv_min.write_wheel(package, source, "5.0.0.93", tmp_path / "out")
+    major = importlib.metadata.version("numpy").split(".")[0]
+    with zipfile.ZipFile(wheel) as zf:
+        meta = zf.read("opencv_python_headless-5.0.0.93+posapp.min.dist-info/METADATA")
+    assert f"Requires-Dist: numpy>={major}".encode() in meta
+
+
+def test_a_source_tree_half_extracted_by_a_killed_run_is_extracted_again(tmp_path):
+    """fetch_sdist finds the archive already downloaded; a src.partial left by a killed run is
+    thrown away, and src/ appears whole or not at all."""
+    work = tmp_path / "work"
+    (work / "sdist").mkdir(parents=True)
+    top = tmp_path / "opencv_python_headless-5.0.0.93"
+    (top / "opencv").mkdir(parents=True)
+    (top / "opencv" / "CMakeLists.txt").write_text("project(OpenCV)\n")
+    with tarfile.open(work / "sdist" / "opencv_python_headless-5.0.0.93.tar.gz", "w:gz") as tar:
+        tar.add(top, arcname=top.name)
+    (work / "src.partial" / "stale").mkdir(parents=True)
+    source = opencv_min.fetch_sdist(tmp_path / "no-tools-needed", "5.0.0.93", work)
+    assert (source / "opencv" / "CMakeLists.txt").read_text() == "project(OpenCV)\n"
+    assert not (work / "src.partial").exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="flock")
+def test_one_build_per_cache_folder_at_a_time(tmp_path):
+    """A second run waits for the first to finish with the folder (CI's background build and
+    bench/bundle.py on the same machine)."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; sys.path.insert(0, sys.argv[1]); import opencv_min, pathlib\n"
+         "with opencv_min.locked(pathlib.Path(sys.argv[2])):\n"
+         "    print('held', flush=True); time.sleep(1.5)",
+         str(ROOT / "installer"), str(tmp_path)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert holder.stdout.readline().strip() == "held"
+    started = time.monotonic()
+    with opencv_min.locked(tmp_path):
+        waited = time.monotonic() - started
+    holder.wait(timeout=30)
+    assert waited > 0.5, waited

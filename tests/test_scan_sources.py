@@ -257,3 +257,13 @@ def test_realtime_image_folder_is_paced_like_a_camera(tmp_path):
         assert [source.read() is not None for _ in range(3)] == [True] * 3
         assert now[0] - 50.0 == pytest.approx(0.4)  # 3 images at 5 fps: 2 intervals
         assert source.read() is None and source.finished
+
+
+def test_reads_any_video_tells_the_stock_wheel_from_the_bundles_build():
+    """True with the stock wheel (FFmpeg inside), False with installer/opencv_min.py's build."""
+    import importlib.metadata
+
+    from posapp.scan import sources
+
+    trimmed = "+posapp.min" in importlib.metadata.version("opencv-python-headless")
+    assert sources._reads_any_video() is (not trimmed)
