@@ -10,8 +10,6 @@ import platform
 import sys
 from importlib import metadata
 
-from posapp.i18n import _
-
 UNKNOWN = "0+unknown"
 
 
@@ -39,13 +37,3 @@ def version_line() -> str:
         f"posapp {version()} ({kind}; Python {platform.python_version()}; "
         f"PySide6 {qt_version}; {platform.system()} {platform.machine()})"
     )
-
-
-def about_text() -> str:
-    """The About box's text in the current language (the counter window shows it in a dialog)."""
-    return _(
-        "posapp {version}\n"
-        "The shop's counter app for community vouchers.\n"
-        "Licence: AGPL-3.0-or-later.\n"
-        "{details}"
-    ).format(version=version(), details=version_line())
