@@ -36,6 +36,8 @@ def test_a_401_asks_to_pair_again_and_keeps_the_queue(rig, qtbot):  # noqa: F811
         qtbot.waitUntil(lambda: counter.flow.phase == "verdict", timeout=15_000)
         assert counter.flow.verdict.tone == "attention", counter.flow.verdict
         assert counter.flow.verdict.headline == _("Till not recognised")
+        assert counter.flow.verdict.headline not in counter.flow.verdict.detail  # said once
+        assert "F10" in counter.flow.verdict.detail  # and what to do
         assert bar.alert.isVisible() or bar.alert.text()
         assert bar.line.text() == "● " + _("Not paired")  # never a green "online"
         assert bar.state.pending_count == 1  # the queue is kept

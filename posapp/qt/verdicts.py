@@ -117,8 +117,9 @@ def verdict_for(outcome: object) -> Verdict:
         )
     if isinstance(outcome, Refused):
         words = refusal_words(outcome)
-        if outcome.needs_pairing:
-            return Verdict(ATTENTION, _("Till not recognised"), words, "attention")
+        if outcome.needs_pairing:  # the headline says what; the detail says what to do
+            detail = _("Pair it again (F10): the redemptions waiting to be sent are kept.")
+            return Verdict(ATTENTION, _("Till not recognised"), detail, "attention")
         if tone_of(outcome) == ATTENTION:
             return Verdict(ATTENTION, _("Attention"), words, "attention")
         return Verdict(REFUSED, _("Refused"), words, "refused")
