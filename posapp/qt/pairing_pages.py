@@ -62,8 +62,9 @@ class PairingPages:
         if self.account is None:
             layout.addWidget(self._title(_("Pair this till with your platform")))
             intro = _(
-                "Show the pairing QR from the platform's back office to the camera, or type "
-                "the platform's address and the pairing code."
+                # before the counter exists only the USB scanner feeds the wizard (pairing_run)
+                "Scan the pairing QR from the platform's back office with the barcode scanner, "
+                "or type the platform's address and the pairing code."
             )
         else:
             self.address.setText(self.account.api_url)
