@@ -40,6 +40,8 @@ def test_a_401_asks_to_pair_again_and_keeps_the_queue(rig, qtbot):  # noqa: F811
         assert "F10" in counter.flow.verdict.detail  # and what to do
         assert bar.alert.isVisible() or bar.alert.text()
         assert bar.line.text() == "● " + _("Not paired")  # never a green "online"
+        f10 = counter.window.actions_bar.buttons["F10"].text()
+        assert f10 == "F10\n" + _("Pair again"), f10  # the key says what it does now
         assert bar.state.pending_count == 1  # the queue is kept
         assert rig.redemptions() == []
         qtbot.keyClick(counter.window, Qt.Key.Key_Escape)  # back: no invitation to scan
@@ -57,6 +59,7 @@ def test_a_401_asks_to_pair_again_and_keeps_the_queue(rig, qtbot):  # noqa: F811
         qtbot.keyClick(counter.window, Qt.Key.Key_Escape)  # past "paired again": scan again
         qtbot.waitUntil(lambda: panel.headline.text() == _("Show the voucher's QR code"))
         assert bar.line.text() != "● " + _("Not paired")
+        assert counter.window.actions_bar.buttons["F10"].text() == "F10\n" + _("Settings")
         qtbot.keyClick(counter.window, Qt.Key.Key_F5)
         qtbot.waitUntil(lambda: bar.state.pending_count == 0, timeout=20_000)
         assert [r["voucher_id"] for r in rig.redemptions()] == [first["voucher_id"]]

@@ -98,6 +98,8 @@ class CounterWindow(QMainWindow):
         bar.add("F4", lambda: _("Undo"), self.flow.undo)
         bar.add("F5", lambda: _("Sync"), self.sync_now)
         for key, label in OPTIONAL_KEYS.items():
+            if key == "F10":  # F10 pairs the till again while the platform does not know it
+                label = self._f10_label
             if key in self.extra_actions:
                 bar.add(key, label, self.extra_actions[key])
         if "F12" in self.extra_actions:
@@ -123,6 +125,12 @@ class CounterWindow(QMainWindow):
         self.flow.phaseChanged.connect(self._on_phase)
         self.flow.verdictShown.connect(lambda v: self.sounds.play(v.sound))
         self.bridge.failed.connect(self.show_problem)
+        self.bridge.stateChanged.connect(lambda _state: self.actions_bar.retranslate())
+
+    def _f10_label(self) -> str:
+        if getattr(self.bridge.state, "needs_pairing", False):
+            return _("Pair again")
+        return OPTIONAL_KEYS["F10"]()
 
     def sizeHint(self) -> QSize:
         return QSize(1000, 580)  # fits a 1024x600 till screen; F11 for full screen
