@@ -41,14 +41,13 @@ import cv2  # noqa: E402
 cv2.setNumThreads(1)
 
 SETS = (("report", 3), ("fresh", 17))
+DECODERS = ("default", "zxing", "opencv")  # the default strategy, then two decoders alone
 KEYS = ("rate_all", "wrong", "false_positives", "720p_median_ms", "720p_empty_median_ms",
         "1080p_median_ms")  # fmt: skip
 
 
 def write_frames(folder: Path, per_class: int, videos: int) -> None:
     import decode as bench
-
-    from tests.support import qrframes
 
     labels = {}
     for name, seed in SETS:
@@ -59,7 +58,6 @@ def write_frames(folder: Path, per_class: int, videos: int) -> None:
     hand = bench.hand_videos(folder, 3, videos)
     meta = {"labels": labels, "videos": [vars(v) | {"path": str(v.path)} for v in hand]}
     (folder / "frames.json").write_text(json.dumps(meta), encoding="utf-8")
-    assert qrframes.SIZES  # the same generator the decode benchmark uses
 
 
 def measure(folder: Path) -> dict[str, float]:
@@ -73,9 +71,8 @@ def measure(folder: Path) -> dict[str, float]:
     photos = bench.load_photos()
     out: dict[str, float] = {"photos_total": len(photos)}
     deciders = {
-        "default": make_strategy(DEFAULT_STRATEGY).decode,
-        "zxing": make_decoder("zxing").decode,
-        "opencv": make_decoder("opencv").decode,
+        name: (make_strategy(DEFAULT_STRATEGY) if name == "default" else make_decoder(name)).decode
+        for name in DECODERS
     }
     for set_name, _seed in SETS:
         frames = []
@@ -124,9 +121,8 @@ def main() -> int:
             )  # fmt: skip
             scored = json.loads(done.stdout.strip().splitlines()[-1])
             results.update({f"{label}_{key}": value for key, value in scored.items()})
-    keys = [f"{s}_{d}_{k}" for s, _ in SETS for d in ("default", "zxing", "opencv") for k in KEYS]
-    keys += [f"photos_{d}_{k}" for d in ("default", "zxing", "opencv") for k in ("ok", "wrong")]
-    keys = [k.replace("photos_", "report_photos_") if k.startswith("photos_") else k for k in keys]
+    keys = [f"{s}_{d}_{k}" for s, _ in SETS for d in DECODERS for k in KEYS]
+    keys += [f"report_photos_{d}_{k}" for d in DECODERS for k in ("ok", "wrong")]
     keys += [k.removeprefix("stock_") for k in results if k.startswith("stock_video_")]
     keys += ["photos_total", "opencv_version"]
     print("| measure | stock wheel | bundle's build |\n|---|---|---|")

@@ -306,7 +306,8 @@ def check() -> None:
     import cv2
     import numpy as np
 
-    missing = [name for name in used_names() if not hasattr(cv2, name)]
+    names = used_names()
+    missing = [name for name in names if not hasattr(cv2, name)]
     if missing:
         raise SystemExit(f"opencv_min: the built cv2 lacks what posapp uses: {missing}")
     frame = np.zeros((120, 160, 3), np.uint8)
@@ -337,7 +338,7 @@ def check() -> None:
     cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 11, 2)
     cv2.createCLAHE(2.0, (8, 8)).apply(gray)
     cv2.findContours(gray, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
-    print(f"opencv_min: cv2 {cv2.__version__} has all {len(used_names())} names posapp uses, "
+    print(f"opencv_min: cv2 {cv2.__version__} has all {len(names)} names posapp uses, "
           "writes and reads PNG, JPEG, WebP, TIFF and MJPG AVI, reads a QR code")  # fmt: skip
 
 

@@ -76,15 +76,20 @@ def video(tmp_path: Path) -> Path:
     return noise_video(tmp_path / "camera.avi", seed=7)
 
 
-@pytest.fixture
-def worker(video, qtbot):
-    w = ScanWorker(
-        lambda: OneReaderCamera(video, "counter"),
+def _camera_worker(camera: type, video: Path) -> ScanWorker:
+    """The counter's scan worker on `camera` (a one-reader camera class) showing `video`."""
+    return ScanWorker(
+        lambda: camera(video, "counter"),
         make_strategy("auto"),
         ScanConfirmer(2, 4.0),
         backoff_s=(0.05,),
         lang="en",
     )
+
+
+@pytest.fixture
+def worker(video, qtbot):
+    w = _camera_worker(OneReaderCamera, video)
     w.ended_times = []  # the thread finishing: a pause must never end it
     w.finished.connect(lambda: w.ended_times.append(1))
     w.start()
@@ -155,13 +160,7 @@ class SlowToLetGo(OneReaderCamera):
 def test_pause_and_resume_return_without_waiting_for_the_loop(qtbot, video):
     SlowToLetGo.returned.clear()
     SlowToLetGo.saw_return = []
-    w = ScanWorker(
-        lambda: SlowToLetGo(video, "counter"),
-        make_strategy("auto"),
-        ScanConfirmer(2, 4.0),
-        backoff_s=(0.05,),
-        lang="en",
-    )
+    w = _camera_worker(SlowToLetGo, video)
     states: list[bool] = []
     w.pausedChanged.connect(states.append)
     w.start()
